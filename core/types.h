@@ -1,0 +1,137 @@
+// Value types that travel between pipeline stages. Plain movable aggregates: no behaviour
+// beyond small helpers, no ownership of external resources, safe to copy across threads.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/hash.h"
+
+namespace rssflow {
+
+// An instant with one-second resolution, always UTC.
+using Instant = std::chrono::sys_seconds;
+
+// Which stage produced a per-source failure.
+enum class Stage { sources, fetch, parse, transform, load };
+
+// Why a source failed. Stable names (see to_string) are used in logs, metrics labels and
+// the run report, so only append.
+enum class ErrorCode {
+  invalid_source,      // bad URL or scheme in the source list
+  dns,                 // host name did not resolve
+  connect,             // connection refused / unreachable
+  tls,                 // certificate or handshake failure
+  timeout,             // connect, total or low-speed timeout
+  too_large,           // decompressed body over the cap
+  http_status,         // non-success HTTP status (message says which)
+  gone,                // HTTP 410
+  rate_limited,        // HTTP 429/503 with or without Retry-After
+  redirect_forbidden,  // redirect to a forbidden scheme (e.g. file://)
+  too_many_redirects,
+  connection_reset,    // peer closed or reset mid-transfer
+  empty_body,
+  not_a_feed,          // well-formed document that is not RSS/Atom/JSON Feed (e.g. HTML)
+  malformed,           // XML/JSON that could not be parsed (message has offset)
+  io,                  // local file errors (file://)
+  backoff,             // skipped: source is backing off after failures
+  internal,            // a bug: an unexpected exception caught at a stage boundary
+};
+
+const char* to_string(Stage stage);
+const char* to_string(ErrorCode code);
+
+// A per-source failure as a value: where, which source, why.
+struct StageError {
+  Stage stage = Stage::fetch;
+  std::string feed_url;
+  ErrorCode code = ErrorCode::internal;
+  std::string message;  // specific cause, e.g. "HTTP 404 Not Found" or "unexpected end at offset 1234"
+
+  // "fetch https://example.com/feed.xml: http_status: HTTP 404 Not Found"
+  std::string describe() const;
+};
+
+// One configured feed, from the OPML source list.
+struct Source {
+  std::string url;                      // absolute http(s):// or file:// URL
+  std::string title;                    // OPML text/title, may be empty
+  std::vector<std::string> categories;  // outline path and category attribute, outermost first
+  int line = 0;                         // line in the OPML file, for error messages
+};
+
+// HTTP validators carried from one run to the next.
+struct ConditionalGetState {
+  std::optional<std::string> etag;
+  std::optional<std::string> last_modified;
+};
+
+// A successful fetch: either a body (2xx) or "not modified" (304, empty body).
+struct FetchedFeed {
+  Source source;
+  std::string final_url;             // after redirects; base for relative links
+  int http_status = 200;             // 0 for file://
+  bool not_modified = false;         // 304: nothing to parse
+  std::string body;                  // decompressed bytes, as served
+  std::optional<std::string> content_type;  // HTTP Content-Type header, verbatim
+  ConditionalGetState validators;    // from this response, to store for next time
+  std::optional<std::string> permanent_redirect;  // new URL when every hop was 301/308
+  Instant fetched_at{};
+};
+
+enum class FeedFormat { unknown, rss090, rss091, rss092, rss093, rss094, rss20, rss10, atom03, atom10, json_feed };
+const char* to_string(FeedFormat format);
+
+// One entry as the parser found it: text fields decoded from XML but still possibly HTML
+// (summary/content are HTML fragments; title is plain text unless title_is_html).
+// Links are already resolved to absolute URLs (xml:base, then document URL).
+struct FeedEntry {
+  std::optional<std::string> title;
+  bool title_is_html = false;
+  std::optional<std::string> link;
+  std::optional<std::string> guid;
+  bool guid_is_permalink = false;
+  std::optional<std::string> author;
+  std::optional<Instant> published;
+  std::optional<Instant> updated;
+  std::optional<std::string> summary_html;  // description / summary / dc:description
+  std::optional<std::string> content_html;  // content:encoded / atom:content
+  std::vector<std::string> categories;
+};
+
+struct FeedDocument {
+  std::string feed_url;       // the configured source URL
+  std::string document_url;   // final URL the bytes came from
+  FeedFormat format = FeedFormat::unknown;
+  std::optional<std::string> title;
+  std::optional<std::string> link;
+  std::vector<FeedEntry> entries;       // document order
+  std::vector<std::string> repairs;     // what the parser had to fix (encoding, junk, entities...)
+};
+
+// The record of shared/CONTRACT.md: one per article, JSON field names = column names.
+struct Article {
+  std::string url;  // canonical link
+  std::string guid;
+  std::string title;  // plain text
+  std::optional<std::string> author;
+  std::optional<Instant> published_at;
+  std::string summary;       // plain text, cut at a word boundary
+  std::string content_text;  // plain text of the full content
+  std::vector<std::string> keywords;    // canonical names from the keyword dictionary
+  std::vector<std::string> categories;
+  std::string feed_url;
+  Hash128 url_hash;      // XXH3-128 of the identity (canonical url, else guid, else fallback)
+  Hash128 content_hash;  // XXH3-128 of title + content text
+  Instant fetched_at{};
+  std::optional<std::string> duplicate_of;  // url_hash hex of the first copy of a near-duplicate
+};
+
+// A per-source stage result: the value or the reason it failed.
+template <class T>
+using Outcome = std::variant<T, StageError>;
+
+}  // namespace rssflow

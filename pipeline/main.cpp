@@ -1,0 +1,6 @@
+#include <cstdio>
+
+int main() {
+  std::puts("rssflow: not yet");
+  return 0;
+}

@@ -1,0 +1,63 @@
+// Fetches feeds over http(s) and file:// with libcurl's multi interface on one worker thread.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/types.h"
+
+namespace rssflow {
+
+struct FetchOptions {
+  int max_in_flight = 32;                  // --concurrency: transfers at once
+  int max_per_host = 2;                    // transfers at once to one host
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds total_timeout{60'000};
+  long low_speed_bytes_per_second = 64;    // below this for low_speed_window: cut off
+  std::chrono::seconds low_speed_window{15};
+  std::size_t max_body_bytes = 16u << 20;  // cap on the decompressed body
+  int max_redirects = 5;
+  int max_retries = 1;                     // extra attempts for transient errors, per run
+  std::string user_agent;                  // empty: "rssflow/<version> (+<project url>)"
+};
+
+struct FetchRequest {
+  Source source;
+  ConditionalGetState validators;  // sent as If-None-Match / If-Modified-Since
+};
+
+// What one fetch produced, success or not, with what the state store needs to learn.
+struct FetchResult {
+  Outcome<FetchedFeed> outcome;
+  int http_status = 0;                  // last status seen (0: none, or file://)
+  std::optional<Instant> retry_after;   // from a 429/503 Retry-After
+  std::uint64_t bytes_received = 0;     // decompressed body bytes
+  std::chrono::milliseconds elapsed{0};
+};
+
+using FetchCallback = std::function<void(FetchResult)>;
+
+// Thread-safety: submit() may be called from any thread. Callbacks run on the fetcher's own
+// worker thread, one at a time; they must be quick and must not call submit() re-entrantly
+// while holding locks the caller needs. The destructor cancels queued and in-flight transfers
+// (their callbacks are not invoked) and joins the worker.
+class HttpFetcher {
+ public:
+  explicit HttpFetcher(FetchOptions options);
+  ~HttpFetcher();
+  HttpFetcher(const HttpFetcher&) = delete;
+  HttpFetcher& operator=(const HttpFetcher&) = delete;
+
+  void submit(FetchRequest request, FetchCallback on_done);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rssflow

@@ -1,0 +1,34 @@
+// Finds dictionary keywords (with aliases) in plain text. Compiled once; match() is const and
+// thread-safe.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rssflow {
+
+class KeywordMatcher {
+ public:
+  // Loads and compiles the dictionary file (config/keywords.tsv). Throws std::runtime_error
+  // naming the file, line and offending pattern when the file is unreadable or invalid.
+  static KeywordMatcher from_file(const std::filesystem::path& path);
+
+  KeywordMatcher(KeywordMatcher&&) noexcept;
+  KeywordMatcher& operator=(KeywordMatcher&&) noexcept;
+  ~KeywordMatcher();
+
+  // Canonical names of the keywords found in text, each once, in dictionary order.
+  std::vector<std::string> match(std::string_view text) const;
+
+  std::size_t size() const;  // number of canonical keywords
+
+ private:
+  struct Impl;
+  explicit KeywordMatcher(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rssflow

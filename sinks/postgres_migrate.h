@@ -1,0 +1,28 @@
+// Creates or upgrades the rssflow tables (`rssflow migrate`; the pipeline also calls it
+// before a PostgreSQL run).
+#pragma once
+
+#include <vector>
+
+#include "sinks/postgres_migrations.h"
+#include "sinks/postgres_options.h"
+
+namespace rssflow {
+
+struct MigrateResult {
+  std::vector<int> applied;    // versions applied by this call, in order
+  int current_version = 0;     // highest applied version afterwards
+};
+
+// Applies the embedded migrations not yet recorded in <schema>.rssflow_schema_history, in
+// version order, in one transaction that first takes a transaction-level advisory lock keyed
+// on the schema: safe to run twice and from several processes at once (the later caller waits,
+// then finds nothing to do). Creates the schema if missing.
+// Throws SinkError when the database cannot be reached, a migration fails (nothing is
+// applied), or an applied migration's checksum differs from the embedded file's.
+MigrateResult migrate(const PostgresOptions& options);
+
+// The same with an explicit migration set (tests).
+MigrateResult migrate(const PostgresOptions& options, const std::vector<Migration>& migrations);
+
+}  // namespace rssflow

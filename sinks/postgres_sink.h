@@ -1,0 +1,52 @@
+// Loads articles into <schema>.articles (created by migrate(), sinks/postgres_migrate.h).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "sinks/article_sink.h"
+#include "sinks/postgres_options.h"
+#include "sinks/postgres_text.h"
+
+namespace rssflow {
+
+// Buffers articles and writes each batch of options.batch_rows in one transaction: COPY into
+// a session-temporary staging table, then one INSERT ... SELECT DISTINCT ON (url_hash) ...
+// ON CONFLICT (url_hash) DO UPDATE that only touches rows whose content_hash changed. Each
+// batch commits on its own: a killed run leaves whole batches, and a rerun adds no duplicate.
+// Rows keep first_seen_at; an update sets updated_at. Text is sanitised first (NUL bytes
+// removed, invalid UTF-8 replaced; see sanitized()), so one bad value never fails its batch.
+// Use from one thread.
+class PostgresSink : public ArticleSink {
+ public:
+  // Connects and checks that <schema>.articles exists: throws SinkError (message names the
+  // cause and SQLSTATE, never the password) when the database is unreachable or not migrated.
+  explicit PostgresSink(PostgresOptions options);
+  ~PostgresSink() override;
+  PostgresSink(const PostgresSink&) = delete;
+  PostgresSink& operator=(const PostgresSink&) = delete;
+
+  // Takes the articles (moved from; `articles` is left empty) and writes every full batch.
+  // A repeated url_hash within a batch keeps the last copy. Throws SinkError; the failing
+  // batch is rolled back, earlier batches stay committed.
+  void write(std::vector<Article>& articles) override;
+
+  // Writes what is buffered. inserted + updated + unchanged = articles written.
+  LoadStats finish() override;
+
+  // What sanitising changed so far.
+  const SanitizeStats& sanitized() const { return sanitized_; }
+
+ private:
+  void load_batch(std::vector<Article>& batch);
+  void copy_and_upsert(std::vector<Article>& batch);
+
+  PostgresOptions options_;
+  struct Session;  // the connection and prepared SQL
+  std::unique_ptr<Session> session_;
+  std::vector<Article> buffer_;
+  LoadStats stats_;
+  SanitizeStats sanitized_;
+};
+
+}  // namespace rssflow

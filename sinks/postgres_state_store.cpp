@@ -1,0 +1,139 @@
+#include "sinks/postgres_state_store.h"
+
+#include <chrono>
+#include <tuple>
+
+#include <pqxx/pqxx>
+
+#include "core/time.h"
+#include "sinks/postgres_connection.h"
+#include "sinks/postgres_text.h"
+
+namespace rssflow {
+namespace {
+
+constexpr const char* kStaging = "rssflow_state_staging";
+
+std::optional<Instant> parse_instant(const pqxx::field& field) {
+  if (field.is_null()) return std::nullopt;
+  return Instant{std::chrono::seconds{field.as<long long>()}};
+}
+
+std::optional<std::string> optional_text(const pqxx::field& field) {
+  if (field.is_null()) return std::nullopt;
+  return field.as<std::string>();
+}
+
+std::optional<std::string> clean(const std::optional<std::string>& text, SanitizeStats& stats) {
+  if (!text) return std::nullopt;
+  std::string copy = *text;
+  sanitize_text(copy, stats);
+  return copy;
+}
+
+std::optional<std::string> instant_text(const std::optional<Instant>& instant) {
+  if (!instant) return std::nullopt;
+  return format_rfc3339(*instant);
+}
+
+const char* nullable(const std::optional<std::string>& text) { return text ? text->c_str() : nullptr; }
+
+}  // namespace
+
+struct PostgresFetchStateStore::Session {
+  std::unique_ptr<pqxx::connection> conn;
+};
+
+PostgresFetchStateStore::PostgresFetchStateStore(PostgresOptions options) : options_(std::move(options)) {}
+
+PostgresFetchStateStore::~PostgresFetchStateStore() = default;
+
+PostgresFetchStateStore::Session& PostgresFetchStateStore::session() {
+  if (!session_) {
+    auto session = std::make_unique<Session>();
+    session->conn = connect_postgres(options_);
+    session_ = std::move(session);
+  }
+  return *session_;
+}
+
+std::unordered_map<std::string, SourceState> PostgresFetchStateStore::load_all() {
+  std::unordered_map<std::string, SourceState> states;
+  try {
+    pqxx::read_transaction tx(*session().conn, "rssflow_state_load");
+    const pqxx::result rows = tx.exec(
+        "SELECT url, etag, last_modified, last_status, last_error, consecutive_failures,"
+        " extract(epoch FROM last_success_at)::bigint, extract(epoch FROM next_attempt_at)::bigint,"
+        " permanent_redirect, gone FROM " + qualified_name(options_.schema, "source_state"));
+    for (const auto& row : rows) {
+      SourceState state;
+      state.url = row[0].as<std::string>();
+      state.validators.etag = optional_text(row[1]);
+      state.validators.last_modified = optional_text(row[2]);
+      state.last_status = row[3].as<int>();
+      state.last_error = row[4].as<std::string>();
+      state.consecutive_failures = row[5].as<int>();
+      state.last_success_at = parse_instant(row[6]);
+      state.next_attempt_at = parse_instant(row[7]);
+      state.permanent_redirect = optional_text(row[8]);
+      state.gone = row[9].as<bool>();
+      states.emplace(state.url, std::move(state));
+    }
+  } catch (const SinkError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw postgres_error("read " + options_.schema + ".source_state", e, options_.conninfo);
+  }
+  return states;
+}
+
+void PostgresFetchStateStore::save_all(const std::vector<SourceState>& states) {
+  if (states.empty()) return;
+  SanitizeStats ignored;
+  try {
+    pqxx::work tx(*session().conn, "rssflow_state_save");
+    tx.exec(std::string("CREATE TEMPORARY TABLE ") + kStaging +
+            " (seq bigint, url text, etag text, last_modified text, last_status integer, last_error text,"
+            "  consecutive_failures integer, last_success_at timestamptz, next_attempt_at timestamptz,"
+            "  permanent_redirect text, gone boolean) ON COMMIT DROP");
+    {
+      pqxx::stream_to copy(tx, kStaging,
+                           std::vector<std::string>{"seq", "url", "etag", "last_modified", "last_status", "last_error",
+                                                    "consecutive_failures", "last_success_at", "next_attempt_at",
+                                                    "permanent_redirect", "gone"});
+      long long seq = 0;
+      for (const SourceState& s : states) {
+        std::string url = s.url, error = s.last_error;
+        sanitize_text(url, ignored);
+        sanitize_text(error, ignored);
+        const auto etag = clean(s.validators.etag, ignored);
+        const auto last_modified = clean(s.validators.last_modified, ignored);
+        const auto redirect = clean(s.permanent_redirect, ignored);
+        const auto success = instant_text(s.last_success_at);
+        const auto next = instant_text(s.next_attempt_at);
+        copy << std::make_tuple(seq++, url, nullable(etag), nullable(last_modified), s.last_status, error,
+                                s.consecutive_failures, nullable(success), nullable(next), nullable(redirect),
+                                std::string(s.gone ? "t" : "f"));
+      }
+      copy.complete();
+    }
+    tx.exec("INSERT INTO " + qualified_name(options_.schema, "source_state") +
+            " AS s (url, etag, last_modified, last_status, last_error, consecutive_failures, last_success_at,"
+            "  next_attempt_at, permanent_redirect, gone)"
+            " SELECT DISTINCT ON (url) url, etag, last_modified, last_status, last_error, consecutive_failures,"
+            "  last_success_at, next_attempt_at, permanent_redirect, gone"
+            " FROM " + std::string(kStaging) + " ORDER BY url, seq DESC"
+            " ON CONFLICT (url) DO UPDATE SET etag = EXCLUDED.etag, last_modified = EXCLUDED.last_modified,"
+            "  last_status = EXCLUDED.last_status, last_error = EXCLUDED.last_error,"
+            "  consecutive_failures = EXCLUDED.consecutive_failures, last_success_at = EXCLUDED.last_success_at,"
+            "  next_attempt_at = EXCLUDED.next_attempt_at, permanent_redirect = EXCLUDED.permanent_redirect,"
+            "  gone = EXCLUDED.gone, updated_at = now()");
+    tx.commit();
+  } catch (const SinkError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw postgres_error("save " + options_.schema + ".source_state", e, options_.conninfo);
+  }
+}
+
+}  // namespace rssflow

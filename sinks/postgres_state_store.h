@@ -1,0 +1,33 @@
+// Per-source fetch state in <schema>.source_state (created by migrate()).
+#pragma once
+
+#include <memory>
+
+#include "core/fetch_state.h"
+#include "sinks/postgres_options.h"
+
+namespace rssflow {
+
+// load_all reads every row; save_all upserts the given states in one transaction (one
+// INSERT ... SELECT FROM unnest(arrays) ON CONFLICT (url) DO UPDATE), leaving other rows alone.
+// Errors are SinkError (a std::runtime_error) naming the cause and SQLSTATE, never the
+// password. Connects lazily, on the first call. Use from one thread.
+class PostgresFetchStateStore : public FetchStateStore {
+ public:
+  explicit PostgresFetchStateStore(PostgresOptions options);
+  ~PostgresFetchStateStore() override;
+  PostgresFetchStateStore(const PostgresFetchStateStore&) = delete;
+  PostgresFetchStateStore& operator=(const PostgresFetchStateStore&) = delete;
+
+  std::unordered_map<std::string, SourceState> load_all() override;
+  void save_all(const std::vector<SourceState>& states) override;
+
+ private:
+  struct Session;
+  Session& session();
+
+  PostgresOptions options_;
+  std::unique_ptr<Session> session_;
+};
+
+}  // namespace rssflow

@@ -1,0 +1,27 @@
+// Making article text storable in PostgreSQL text columns (UTF8 database): PostgreSQL
+// rejects NUL bytes and invalid UTF-8, and one such value would fail a whole COPY batch.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rssflow {
+
+// What sanitising changed, summed over a run.
+struct SanitizeStats {
+  std::uint64_t nul_bytes_removed = 0;
+  std::uint64_t invalid_utf8_replaced = 0;  // invalid sequences replaced by U+FFFD
+  std::uint64_t dates_dropped = 0;          // instants outside years 1..9999 stored as NULL
+  std::uint64_t bad_references_dropped = 0; // duplicate_of that is not 32 hex digits
+  friend bool operator==(const SanitizeStats&, const SanitizeStats&) = default;
+};
+
+// Removes NUL bytes and replaces each maximal invalid UTF-8 subsequence (Unicode's
+// "substitution of maximal subparts") with U+FFFD, in place. Valid text is left untouched.
+void sanitize_text(std::string& text, SanitizeStats& stats);
+
+// PostgreSQL array literal for text[]: {"a","b \"quoted\""}; elements are sanitised first.
+std::string text_array_literal(std::vector<std::string>& elements, SanitizeStats& stats);
+
+}  // namespace rssflow

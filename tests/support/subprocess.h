@@ -1,0 +1,66 @@
+// Running programs from tests: the rssflow binary, loopback servers, promtool.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace rssflow::testing {
+
+struct CommandResult {
+  int exit_status = -1;  // 128+N when killed by signal N
+  std::string out;       // stdout
+  std::string err;       // stderr
+};
+
+// Runs argv to completion, capturing stdout and stderr. extra_env entries are "NAME=value".
+CommandResult run_command(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env = {});
+
+// A background process whose stdout is a pipe; killed (SIGTERM, then SIGKILL) on destruction.
+class BackgroundProcess {
+ public:
+  explicit BackgroundProcess(const std::vector<std::string>& argv);
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+  // Blocks until the process writes a full line to stdout; "" at EOF.
+  std::string read_line();
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+  int stdout_fd_ = -1;
+  std::string buffer_;
+};
+
+// A static file server on 127.0.0.1 (Python's http.server) serving root; port() is known once
+// the server has printed that it listens, so no test needs to sleep.
+class LoopbackFileServer {
+ public:
+  explicit LoopbackFileServer(const std::string& root);
+  int port() const { return port_; }
+  std::string url(const std::string& path) const;
+
+ private:
+  BackgroundProcess process_;
+  int port_ = 0;
+};
+
+// A fresh empty directory under $TMPDIR, removed on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& text);
+
+}  // namespace rssflow::testing

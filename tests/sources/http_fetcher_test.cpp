@@ -1,0 +1,333 @@
+// HttpFetcher against tests/servers/hostile_server.py on loopback: every misbehaviour yields its
+// own ErrorCode, good feeds succeed, validators produce 304s (checked from the server's log).
+#include "sources/http_fetcher.h"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <vector>
+
+#include "tests/servers/hostile_server_process.h"
+
+namespace rssflow {
+namespace {
+
+using testing::HostileServer;
+using namespace std::chrono_literals;
+
+FetchOptions test_options() {
+  FetchOptions options;
+  options.max_in_flight = 32;
+  options.max_per_host = 32;
+  options.connect_timeout = 2000ms;
+  options.total_timeout = 3000ms;
+  options.low_speed_bytes_per_second = 100;
+  options.low_speed_window = 1s;
+  options.max_body_bytes = 1u << 20;
+  options.max_redirects = 5;
+  options.max_retries = 1;
+  return options;
+}
+
+// Submits every request at once and waits (on a condition variable, not a clock) for all results.
+std::vector<FetchResult> fetch_all(HttpFetcher& fetcher, const std::vector<FetchRequest>& requests) {
+  std::mutex mutex;
+  std::condition_variable done;
+  std::vector<std::optional<FetchResult>> results(requests.size());
+  std::size_t remaining = requests.size();
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    fetcher.submit(requests[i], [&, i](FetchResult result) {
+      std::lock_guard lock(mutex);
+      results[i] = std::move(result);
+      if (--remaining == 0) done.notify_all();
+    });
+  }
+  std::unique_lock lock(mutex);
+  done.wait(lock, [&] { return remaining == 0; });
+  std::vector<FetchResult> out;
+  for (auto& result : results) out.push_back(std::move(*result));
+  return out;
+}
+
+FetchResult fetch_one(HttpFetcher& fetcher, FetchRequest request) {
+  return std::move(fetch_all(fetcher, {std::move(request)}).front());
+}
+
+FetchRequest request_for(const std::string& url, ConditionalGetState validators = {}) {
+  return FetchRequest{Source{url, "", {}, 0}, std::move(validators)};
+}
+
+const FetchedFeed& feed_of(const FetchResult& result) {
+  if (const auto* error = std::get_if<StageError>(&result.outcome)) {
+    ADD_FAILURE() << "unexpected error: " << error->describe();
+    static const FetchedFeed empty;
+    return empty;
+  }
+  return std::get<FetchedFeed>(result.outcome);
+}
+
+// A loopback port nobody listens on: bound, then closed.
+int closed_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+std::vector<nlohmann::json> log_entries(const HostileServer& server, const std::string& path) {
+  std::vector<nlohmann::json> out;
+  for (const auto& entry : nlohmann::json::parse(server.get("/_log"))) {
+    if (entry["path"] == path) out.push_back(entry);
+  }
+  return out;
+}
+
+class HttpFetcherTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = new HostileServer(); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  static HostileServer* server_;
+};
+HostileServer* HttpFetcherTest::server_ = nullptr;
+
+TEST_F(HttpFetcherTest, FetchesGoodFeedsPlainAndCompressedWithValidators) {
+  HttpFetcher fetcher(test_options());
+  const std::vector<std::string> paths = {"/feed/1.xml", "/atom.xml", "/gzip.xml", "/deflate.xml"};
+  std::vector<FetchRequest> requests;
+  for (const auto& path : paths) requests.push_back(request_for(server_->url(path)));
+  const auto results = fetch_all(fetcher, requests);
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    SCOPED_TRACE(paths[i]);
+    const FetchedFeed& feed = feed_of(results[i]);
+    EXPECT_EQ(feed.http_status, 200);
+    EXPECT_FALSE(feed.not_modified);
+    EXPECT_EQ(feed.final_url, server_->url(paths[i]));
+    EXPECT_NE(feed.body.find("<?xml"), std::string::npos) << "body must arrive decompressed";
+    EXPECT_EQ(results[i].bytes_received, feed.body.size());
+    EXPECT_TRUE(feed.validators.etag.has_value());
+    EXPECT_EQ(feed.validators.last_modified, "Wed, 01 May 2024 12:00:00 GMT");
+    EXPECT_TRUE(feed.content_type.has_value());
+    EXPECT_FALSE(feed.permanent_redirect.has_value());
+    EXPECT_EQ(feed.source.url, server_->url(paths[i]));
+  }
+  EXPECT_EQ(feed_of(results[0]).validators.etag, "\"feed-1-v1\"");
+}
+
+TEST_F(HttpFetcherTest, SendsValidatorsAndReportsNotModified) {
+  HttpFetcher fetcher(test_options());
+  const std::string url = server_->url("/feed/304.xml");
+  const FetchedFeed first = feed_of(fetch_one(fetcher, request_for(url)));
+  ASSERT_TRUE(first.validators.etag.has_value());
+
+  const FetchResult second = fetch_one(fetcher, request_for(url, first.validators));
+  const FetchedFeed& feed = feed_of(second);
+  EXPECT_TRUE(feed.not_modified);
+  EXPECT_EQ(feed.http_status, 304);
+  EXPECT_TRUE(feed.body.empty());
+  EXPECT_EQ(feed.validators.etag, first.validators.etag);
+  EXPECT_EQ(feed.validators.last_modified, first.validators.last_modified);
+
+  const auto log = log_entries(*server_, "/feed/304.xml");
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_TRUE(log[0]["if_none_match"].is_null());
+  EXPECT_EQ(log[1]["if_none_match"], *first.validators.etag);
+  EXPECT_EQ(log[1]["if_modified_since"], *first.validators.last_modified);
+  const std::string agent = log[0]["user_agent"];
+  EXPECT_EQ(agent.rfind("rssflow/", 0), 0u) << agent;
+  EXPECT_NE(agent.find("(+http"), std::string::npos) << agent;
+  const std::string encodings = log[0]["accept_encoding"];
+  EXPECT_NE(encodings.find("gzip"), std::string::npos);
+  EXPECT_NE(encodings.find("br"), std::string::npos);
+}
+
+TEST_F(HttpFetcherTest, LastModifiedAloneAlsoYieldsNotModified) {
+  HttpFetcher fetcher(test_options());
+  ConditionalGetState validators;
+  validators.last_modified = "Wed, 01 May 2024 12:00:00 GMT";
+  const FetchResult result = fetch_one(fetcher, request_for(server_->url("/feed/ims.xml"), validators));
+  const FetchedFeed& feed = feed_of(result);
+  EXPECT_TRUE(feed.not_modified);
+  EXPECT_EQ(feed.validators.etag, "\"feed-ims-v1\"") << "validators from the 304 itself";
+}
+
+struct HostileCase {
+  std::string path;
+  ErrorCode code;
+  std::string message_part;
+};
+
+TEST_F(HttpFetcherTest, EveryHostilePathReportsItsOwnError) {
+  const FetchOptions options = test_options();
+  HttpFetcher fetcher(options);
+  const std::string refused = "http://127.0.0.1:" + std::to_string(closed_port()) + "/feed.xml";
+  const std::vector<HostileCase> cases = {
+      {server_->url("/endless"), ErrorCode::too_large, "1048576"},
+      {server_->url("/slow"), ErrorCode::timeout, ""},
+      {server_->url("/hang"), ErrorCode::timeout, ""},
+      {server_->url("/bomb"), ErrorCode::too_large, "decompressed"},
+      {server_->url("/loop/a"), ErrorCode::too_many_redirects, "more than 5 redirects"},
+      {server_->url("/to-file"), ErrorCode::redirect_forbidden, "file:///etc/passwd"},
+      {server_->url("/ratelimited"), ErrorCode::rate_limited, "HTTP 429 Too Many Requests"},
+      {server_->url("/unavailable"), ErrorCode::rate_limited, "HTTP 503 Service Unavailable"},
+      {server_->url("/error500"), ErrorCode::http_status, "HTTP 500 Internal Server Error"},
+      {server_->url("/error501"), ErrorCode::http_status, "HTTP 501"},
+      {server_->url("/notfound"), ErrorCode::http_status, "HTTP 404 Not Found"},
+      {server_->url("/gone"), ErrorCode::gone, "HTTP 410 Gone"},
+      {server_->url("/empty"), ErrorCode::empty_body, "empty body"},
+      {server_->url("/reset"), ErrorCode::connection_reset, ""},
+      {server_->url("/partial"), ErrorCode::connection_reset, ""},
+      {"http://nonexistent.invalid/feed.xml", ErrorCode::dns, "nonexistent.invalid"},
+      {refused, ErrorCode::connect, ""},
+      {"file:///nonexistent/rssflow/feed.xml", ErrorCode::io, "/nonexistent/rssflow/feed.xml"},
+      {"ftp://example.com/feed.xml", ErrorCode::invalid_source, "ftp"},
+  };
+  std::vector<FetchRequest> requests;
+  for (const auto& c : cases) requests.push_back(request_for(c.path));
+  const Instant before = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  const auto results = fetch_all(fetcher, requests);
+
+  // Worst case per source: every attempt runs to the total timeout, plus the retry delays
+  // (at most 1.5 x 250 ms, doubling), plus scheduling slack.
+  const auto bound = options.total_timeout * (options.max_retries + 1) + 375ms * (options.max_retries + 1) + 1500ms;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(cases[i].path);
+    const auto* error = std::get_if<StageError>(&results[i].outcome);
+    ASSERT_NE(error, nullptr) << "expected " << to_string(cases[i].code);
+    EXPECT_EQ(error->code, cases[i].code) << error->describe();
+    EXPECT_EQ(error->stage, Stage::fetch);
+    EXPECT_EQ(error->feed_url, cases[i].path);
+    EXPECT_NE(error->message.find(cases[i].message_part), std::string::npos) << error->message;
+    EXPECT_LE(results[i].elapsed, bound);
+  }
+  EXPECT_EQ(results[6].http_status, 429);
+  ASSERT_TRUE(results[6].retry_after.has_value());
+  EXPECT_GE(*results[6].retry_after, before + 119s);
+  EXPECT_LE(*results[6].retry_after, before + 125s);
+  ASSERT_TRUE(results[7].retry_after.has_value());
+  EXPECT_GE(*results[7].retry_after, before + 3590s);
+  EXPECT_EQ(results[11].http_status, 410);
+  EXPECT_EQ(results[4].http_status, 302);
+}
+
+TEST_F(HttpFetcherTest, DocumentsThatAreNotFeedsStillFetchForTheParserToJudge) {
+  HttpFetcher fetcher(test_options());
+  const auto results = fetch_all(fetcher, {request_for(server_->url("/html")), request_for(server_->url("/truncated.xml"))});
+  EXPECT_NE(feed_of(results[0]).body.find("<html>"), std::string::npos);
+  EXPECT_EQ(feed_of(results[0]).content_type, "text/html; charset=utf-8");
+  EXPECT_NE(feed_of(results[1]).body.find("<rss"), std::string::npos);
+}
+
+TEST_F(HttpFetcherTest, ReportsPermanentRedirectOnlyWhenEveryHopIsPermanent) {
+  HttpFetcher fetcher(test_options());
+  const std::vector<std::pair<std::string, std::optional<std::string>>> cases = {
+      {"/moved", server_->url("/feed/1.xml")},
+      {"/moved-308", server_->url("/feed/2.xml")},
+      {"/moved-twice", server_->url("/feed/1.xml")},
+      {"/temporary", std::nullopt},
+      {"/moved-then-temporary", std::nullopt},
+  };
+  std::vector<FetchRequest> requests;
+  for (const auto& c : cases) requests.push_back(request_for(server_->url(c.first)));
+  const auto results = fetch_all(fetcher, requests);
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(cases[i].first);
+    const FetchedFeed& feed = feed_of(results[i]);
+    EXPECT_EQ(feed.permanent_redirect, cases[i].second);
+    EXPECT_NE(feed.final_url, server_->url(cases[i].first));
+    EXPECT_EQ(feed.http_status, 200);
+  }
+}
+
+TEST_F(HttpFetcherTest, RetriesOnlyTransientErrorsAndOnlyUpToMaxRetries) {
+  FetchOptions options = test_options();
+  options.max_retries = 2;
+  HttpFetcher fetcher(options);
+  const std::vector<std::string> paths = {"/error500?retry", "/error501?retry", "/notfound?retry", "/reset?retry",
+                                          "/ratelimited?retry"};
+  std::vector<FetchRequest> requests;
+  for (const auto& path : paths) requests.push_back(request_for(server_->url(path)));
+  fetch_all(fetcher, requests);
+  EXPECT_EQ(log_entries(*server_, "/error500?retry").size(), 3u);
+  EXPECT_EQ(log_entries(*server_, "/error501?retry").size(), 1u);
+  EXPECT_EQ(log_entries(*server_, "/notfound?retry").size(), 1u);
+  // libcurl itself may resend once when a reused connection dies, so only a floor here.
+  EXPECT_GE(log_entries(*server_, "/reset?retry").size(), 3u);
+  EXPECT_EQ(log_entries(*server_, "/ratelimited?retry").size(), 1u);
+}
+
+TEST_F(HttpFetcherTest, NeverRunsMoreThanMaxPerHostTransfersToOneHost) {
+  FetchOptions options = test_options();
+  options.max_per_host = 2;
+  HttpFetcher fetcher(options);
+  server_->get("/_stats?reset=1");
+  std::vector<FetchRequest> requests;
+  for (int i = 0; i < 12; ++i) requests.push_back(request_for(server_->url("/delay/" + std::to_string(i) + ".xml?ms=150")));
+  for (const auto& result : fetch_all(fetcher, requests)) EXPECT_EQ(feed_of(result).http_status, 200);
+  EXPECT_EQ(nlohmann::json::parse(server_->get("/_stats"))["delay_active_max"], 2);
+}
+
+TEST_F(HttpFetcherTest, SlowHostDoesNotDelayOtherHosts) {
+  FetchOptions options = test_options();
+  options.max_per_host = 1;
+  options.max_retries = 0;
+  HttpFetcher fetcher(options);
+  std::mutex mutex;
+  std::condition_variable done;
+  std::vector<std::string> order;
+  auto record = [&](const std::string& name) {
+    return [&, name](FetchResult) {
+      std::lock_guard lock(mutex);
+      order.push_back(name);
+      done.notify_all();
+    };
+  };
+  // Two hangs on 127.0.0.1 (one in flight, one queued behind it); good feeds on "localhost".
+  fetcher.submit(request_for(server_->url("/hang?a")), record("hang"));
+  fetcher.submit(request_for(server_->url("/hang?b")), record("hang"));
+  for (int i = 0; i < 3; ++i) {
+    fetcher.submit(request_for(server_->url("/feed/other" + std::to_string(i) + ".xml", "localhost")), record("good"));
+  }
+  std::unique_lock lock(mutex);
+  done.wait(lock, [&] { return order.size() == 5; });
+  EXPECT_EQ(std::vector<std::string>(order.begin(), order.begin() + 3), std::vector<std::string>(3, "good"));
+}
+
+TEST_F(HttpFetcherTest, ReadsFileSourcesDirectly) {
+  HttpFetcher fetcher(test_options());
+  const std::string path = std::string(RSSFLOW_TEST_DATA_DIR) + "/realworld/KDE__syndication__autotests_atom_qtblog.xml";
+  const auto results = fetch_all(fetcher, {request_for("file://" + path), request_for("file://" + std::string(RSSFLOW_TEST_DATA_DIR))});
+  const FetchedFeed& feed = feed_of(results[0]);
+  EXPECT_EQ(feed.http_status, 0);
+  EXPECT_NE(feed.body.find("<feed"), std::string::npos);
+  const auto* error = std::get_if<StageError>(&results[1].outcome);
+  ASSERT_NE(error, nullptr);
+  EXPECT_EQ(error->code, ErrorCode::io);
+  EXPECT_NE(error->message.find(RSSFLOW_TEST_DATA_DIR), std::string::npos);
+}
+
+TEST_F(HttpFetcherTest, DestructorCancelsInFlightTransfersWithoutCallingBack) {
+  bool called = false;
+  {
+    HttpFetcher fetcher(test_options());
+    fetcher.submit(request_for(server_->url("/hang?cancel")), [&](FetchResult) { called = true; });
+  }
+  EXPECT_FALSE(called);
+}
+
+}  // namespace
+}  // namespace rssflow

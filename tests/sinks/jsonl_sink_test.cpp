@@ -1,0 +1,201 @@
+#include "sinks/jsonl_sink.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace rssflow {
+namespace {
+
+namespace fs = std::filesystem;
+
+Article article(int i) {
+  Article a;
+  a.url = "https://blog.example.org/posts/" + std::to_string(i);
+  a.guid = a.url;
+  a.title = "Post \"" + std::to_string(i) + "\"\twith \xE2\x80\xA8 separator";
+  a.summary = "Summary " + std::to_string(i);
+  a.content_text = "Body\n" + std::to_string(i);
+  a.feed_url = "https://blog.example.org/feed.xml";
+  a.url_hash = xxh3_128(a.url);
+  a.content_hash = xxh3_128(a.title + "\n" + a.content_text);
+  return a;
+}
+
+std::vector<Article> articles(int from, int count) {
+  std::vector<Article> out;
+  for (int i = from; i < from + count; ++i) out.push_back(article(i));
+  return out;
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t end = text.find('\n', start);
+    lines.push_back(text.substr(start, end - start));
+    start = end == std::string::npos ? text.size() : end + 1;
+  }
+  return lines;
+}
+
+std::vector<fs::path> entries_of(const fs::path& dir) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path().filename());
+  return out;
+}
+
+class JsonlSinkTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(::testing::TempDir()) /
+           ("jsonl_sink_" + std::to_string(::getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+TEST_F(JsonlSinkTest, WritesOneParseableRecordPerLineAndRenamesOnFinish) {
+  const fs::path out = dir_ / "articles.jsonl";
+  JsonlSink sink(out, /*flush_bytes=*/256);  // small buffer: several flushes before finish
+  auto first = articles(0, 5);
+  auto second = articles(5, 7);
+  sink.write(first);
+  sink.write(second);
+  EXPECT_FALSE(fs::exists(out)) << "nothing visible at the target before finish()";
+  const LoadStats stats = sink.finish();
+  EXPECT_EQ(stats.written, 12u);
+  EXPECT_GE(stats.batches, 2u);
+
+  const auto lines = lines_of(read_file(out));
+  ASSERT_EQ(lines.size(), 12u);
+  for (int i = 0; i < 12; ++i) {
+    const auto j = nlohmann::json::parse(lines[static_cast<std::size_t>(i)]);
+    EXPECT_EQ(j["url"], article(i).url);
+    EXPECT_EQ(j["title"], article(i).title);
+  }
+  EXPECT_EQ(entries_of(dir_), std::vector<fs::path>{"articles.jsonl"}) << "no temporary file left";
+}
+
+TEST_F(JsonlSinkTest, ReplacesAnExistingFileOnlyWhenFinished) {
+  const fs::path out = dir_ / "articles.jsonl";
+  { std::ofstream(out) << "old contents\n"; }
+  {
+    JsonlSink sink(out);
+    auto batch = articles(0, 3);
+    sink.write(batch);
+    EXPECT_EQ(read_file(out), "old contents\n");
+    sink.finish();
+  }
+  EXPECT_EQ(lines_of(read_file(out)).size(), 3u);
+}
+
+TEST_F(JsonlSinkTest, FailedRunLeavesNoHalfWrittenFile) {
+  const fs::path out = dir_ / "articles.jsonl";
+  { std::ofstream(out) << "previous run\n"; }
+  {
+    JsonlSink sink(out, /*flush_bytes=*/64);
+    auto batch = articles(0, 50);
+    sink.write(batch);  // flushed to the temporary file several times
+    EXPECT_EQ(entries_of(dir_).size(), 2u) << "target plus the temporary file";
+    // The run fails here: the sink is destroyed without finish().
+  }
+  EXPECT_EQ(read_file(out), "previous run\n");
+  EXPECT_EQ(entries_of(dir_), std::vector<fs::path>{"articles.jsonl"});
+}
+
+TEST_F(JsonlSinkTest, EmptyRunWritesAnEmptyFile) {
+  const fs::path out = dir_ / "empty.jsonl";
+  JsonlSink sink(out);
+  EXPECT_EQ(sink.finish().written, 0u);
+  EXPECT_TRUE(fs::exists(out));
+  EXPECT_EQ(fs::file_size(out), 0u);
+}
+
+TEST_F(JsonlSinkTest, MissingDirectoryThrowsSinkErrorNamingPathAndCause) {
+  const fs::path out = dir_ / "no" / "such" / "dir" / "articles.jsonl";
+  try {
+    JsonlSink sink(out);
+    FAIL() << "expected SinkError";
+  } catch (const SinkError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find(out.string()), std::string::npos) << what;
+    EXPECT_NE(what.find("No such file or directory"), std::string::npos) << what;
+  }
+}
+
+TEST_F(JsonlSinkTest, DirectoryAsOutputPathThrowsSinkError) {
+  EXPECT_THROW(JsonlSink sink(dir_ / ""), SinkError);
+}
+
+// Points file descriptor 1 at another file for the lifetime of the object.
+class StdoutRedirect {
+ public:
+  explicit StdoutRedirect(const char* path, int flags) {
+    std::fflush(stdout);
+    saved_ = ::dup(STDOUT_FILENO);
+    const int fd = ::open(path, flags, 0600);
+    ::dup2(fd, STDOUT_FILENO);
+    ::close(fd);
+  }
+  ~StdoutRedirect() {
+    std::fflush(stdout);
+    ::dup2(saved_, STDOUT_FILENO);
+    ::close(saved_);
+  }
+
+ private:
+  int saved_ = -1;
+};
+
+TEST_F(JsonlSinkTest, DashStreamsToStdout) {
+  const fs::path captured = dir_ / "stdout.txt";
+  LoadStats stats;
+  {
+    StdoutRedirect redirect(captured.c_str(), O_WRONLY | O_CREAT | O_TRUNC);
+    JsonlSink sink("-");
+    auto batch = articles(0, 4);
+    sink.write(batch);
+    stats = sink.finish();
+  }
+  EXPECT_EQ(stats.written, 4u);
+  const auto lines = lines_of(read_file(captured));
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(nlohmann::json::parse(lines[3])["url"], article(3).url);
+}
+
+TEST_F(JsonlSinkTest, WriteErrorOnStdoutThrowsSinkErrorWithErrnoText) {
+  StdoutRedirect redirect("/dev/full", O_WRONLY);
+  JsonlSink sink("-");
+  auto batch = articles(0, 2);
+  try {
+    sink.write(batch);
+    sink.finish();
+    FAIL() << "expected SinkError";
+  } catch (const SinkError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("No space left on device"), std::string::npos) << what;
+    EXPECT_NE(what.find(" -:"), std::string::npos) << what;
+  }
+}
+
+}  // namespace
+}  // namespace rssflow

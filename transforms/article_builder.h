@@ -1,0 +1,48 @@
+// The "format" stage: one parsed FeedEntry -> the record of shared/CONTRACT.md. Pure, const and
+// thread-safe (the KeywordMatcher is only read).
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "core/types.h"
+#include "transforms/keyword_matcher.h"
+
+namespace rssflow {
+
+struct ArticleOptions {
+  std::size_t summary_max_bytes = 600;  // summary cut at a word boundary, "…" appended
+};
+
+// Fields:
+//  - title: plain text (HTML stripped when title_is_html), whitespace folded to one line.
+//  - summary: plain text of summary_html, else of content_html, cut to summary_max_bytes.
+//  - content_text: plain text of content_html, else of summary_html (not cut).
+//  - keywords: the matcher over title, summary and content_text.
+//  - url: canonicalize_url(link) (a permalink guid stands in for a missing link); may be "".
+//  - published_at: published, else updated. feed_url: document.feed_url.
+//  - content_hash: XXH3-128 of title + "\n" + content_text.
+//  - duplicate_of: left empty (only the near-duplicate index fills it).
+//  - url_hash and guid: the identity rule of transforms/IDENTITY.md, in short:
+//      1. the canonical link, when it identifies the entry;
+//      2. else the guid, when it identifies the entry (canonicalised if it is a URL; a guid
+//         that is not an absolute URI is prefixed with feed_url + "\n": "42" is only unique
+//         within its feed);
+//      3. else feed_url + "\n" + url + "\n" + title + "\n" + published_at (RFC 3339 or ""),
+//         + "\n" + content_text when there is no date.
+//    A link or guid does not identify an entry when it is blank, equals the feed's own URL,
+//    document URL or site link, or is carried by another entry of the same document with a
+//    different title, summary or content (a repeated or placeholder value).
+//    url_hash = XXH3-128 of the chosen key; guid = the identifying guid, else url, else the
+//    raw guid, else "".
+// Every string is valid UTF-8 without NUL or C0 controls other than tab/newline.
+// Cost: O(entries of document) for the repetition check; use build_articles for a whole document.
+Article build_article(const FeedEntry& entry, const FeedDocument& document, const KeywordMatcher& keywords,
+                      Instant fetched_at, const ArticleOptions& options);
+
+// build_article for every entry of document, in document order, with the repetition check
+// done once per document (O(entries) in total instead of O(entries^2)).
+std::vector<Article> build_articles(const FeedDocument& document, const KeywordMatcher& keywords,
+                                    Instant fetched_at, const ArticleOptions& options);
+
+}  // namespace rssflow

@@ -1,0 +1,125 @@
+#include "transforms/json_record.h"
+
+#include "core/time.h"
+#include "transforms/article_builder_text.h"
+
+namespace rssflow {
+namespace {
+
+// Bytes that can be copied to a JSON string without a look: printable ASCII except '"', '\'.
+bool is_plain(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
+void append_escaped_control(std::string& out, unsigned char c) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  switch (c) {
+    case '\b': out.append("\\b"); return;
+    case '\f': out.append("\\f"); return;
+    case '\n': out.append("\\n"); return;
+    case '\r': out.append("\\r"); return;
+    case '\t': out.append("\\t"); return;
+    default: break;
+  }
+  const char escape[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+  out.append(escape, sizeof escape);
+}
+
+void append_key(std::string& out, std::string_view key) {
+  out.push_back('"');
+  out.append(key);
+  out.append("\":");
+}
+
+void append_string_field(std::string& out, std::string_view key, std::string_view value) {
+  append_key(out, key);
+  append_json_string(out, value);
+  out.push_back(',');
+}
+
+void append_optional_field(std::string& out, std::string_view key, const std::optional<std::string>& value) {
+  append_key(out, key);
+  if (value) {
+    append_json_string(out, *value);
+  } else {
+    out.append("null");
+  }
+  out.push_back(',');
+}
+
+void append_array_field(std::string& out, std::string_view key, const std::vector<std::string>& values) {
+  append_key(out, key);
+  out.push_back('[');
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    append_json_string(out, values[i]);
+  }
+  out.append("],");
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view text) {
+  out.push_back('"');
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t run = i;
+    while (run < text.size() && is_plain(static_cast<unsigned char>(text[run]))) ++run;
+    out.append(text.data() + i, run - i);
+    i = run;
+    if (i >= text.size()) break;
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(c));
+      ++i;
+    } else if (c < 0x20) {
+      append_escaped_control(out, c);
+      ++i;
+    } else {
+      const Utf8Step step = decode_utf8(text.substr(i));
+      if (!step.well_formed) {
+        out.append("\xEF\xBF\xBD");
+      } else if (step.code_point == 0x2028) {
+        out.append("\\u2028");
+      } else if (step.code_point == 0x2029) {
+        out.append("\\u2029");
+      } else {
+        out.append(text.data() + i, step.length);
+      }
+      i += step.length;
+    }
+  }
+  out.push_back('"');
+}
+
+void append_json_line(std::string& out, const Article& article) {
+  out.push_back('{');
+  append_string_field(out, "url", article.url);
+  append_string_field(out, "guid", article.guid);
+  append_string_field(out, "title", article.title);
+  append_optional_field(out, "author", article.author);
+  append_key(out, "published_at");
+  if (article.published_at) {
+    out.push_back('"');
+    out.append(format_rfc3339(*article.published_at));
+    out.append("\",");
+  } else {
+    out.append("null,");
+  }
+  append_string_field(out, "summary", article.summary);
+  append_string_field(out, "content_text", article.content_text);
+  append_array_field(out, "keywords", article.keywords);
+  append_array_field(out, "categories", article.categories);
+  append_string_field(out, "feed_url", article.feed_url);
+  append_string_field(out, "url_hash", article.url_hash.hex());
+  append_string_field(out, "content_hash", article.content_hash.hex());
+  append_string_field(out, "fetched_at", format_rfc3339(article.fetched_at));
+  append_key(out, "duplicate_of");
+  if (article.duplicate_of) {
+    append_json_string(out, *article.duplicate_of);
+  } else {
+    out.append("null");
+  }
+  out.append("}\n");
+}
+
+}  // namespace rssflow

@@ -86,8 +86,18 @@ std::string scrub_secrets(std::string message, std::string_view conninfo) {
 }
 
 SinkError postgres_error(std::string_view what_we_did, const std::exception& cause, std::string_view conninfo) {
-  std::string message = "postgres: " + std::string(what_we_did) + ": " + cause.what();
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  // libpq's text is multi-line (an error line, then LINE/caret context or hints): keep one line.
+  std::string reason = cause.what();
+  if (const std::size_t context = reason.find("\nLINE "); context != std::string::npos) reason.erase(context);
+  std::string message = "postgres: " + std::string(what_we_did) + ": ";
+  bool space = true;
+  for (char c : reason) {
+    const bool blank = c == '\n' || c == '\t' || c == ' ' || c == '\r';
+    if (blank && !space) message.push_back(' ');
+    if (!blank) message.push_back(c);
+    space = blank;
+  }
+  while (!message.empty() && message.back() == ' ') message.pop_back();
   if (const std::string state = sqlstate_of(cause); !state.empty()) message += " (SQLSTATE " + state + ")";
   return SinkError(scrub_secrets(std::move(message), conninfo));
 }

@@ -1,0 +1,144 @@
+#include "sinks/postgres_migrate.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "sinks/article_sink.h"
+#include "tests/sinks/postgres_test_db.h"
+
+namespace rssflow {
+namespace {
+
+using testing::fresh_schema;
+using testing::query_count;
+using testing::query_value;
+
+TEST(PostgresMigrate, CreatesTheSchemaAndRecordsEachVersion) {
+  const PostgresOptions options = fresh_schema();
+  const MigrateResult result = migrate(options);
+  EXPECT_EQ(result.applied, (std::vector<int>{1, 2}));
+  EXPECT_EQ(result.current_version, 2);
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM rssflow_schema_history"), 2);
+  EXPECT_EQ(query_value(options, "SELECT description FROM rssflow_schema_history WHERE version = 1"),
+            "create articles");
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM articles"), 0);
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM source_state"), 0);
+}
+
+TEST(PostgresMigrate, SecondRunAppliesNothing) {
+  const PostgresOptions options = fresh_schema();
+  migrate(options);
+  const MigrateResult again = migrate(options);
+  EXPECT_TRUE(again.applied.empty());
+  EXPECT_EQ(again.current_version, 2);
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM rssflow_schema_history"), 2);
+}
+
+TEST(PostgresMigrate, ConcurrentMigratorsApplyEachVersionOnce) {
+  const PostgresOptions options = fresh_schema();
+  constexpr int kMigrators = 4;
+  std::atomic<int> applied{0};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kMigrators; ++i) {
+    threads.emplace_back([&] {
+      try {
+        applied += static_cast<int>(migrate(options).applied.size());
+      } catch (const std::exception& e) {
+        ++failures;
+        ADD_FAILURE() << e.what();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(applied.load(), 2);
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM rssflow_schema_history"), 2);
+}
+
+TEST(PostgresMigrate, ChangedAppliedMigrationIsAnError) {
+  const PostgresOptions options = fresh_schema();
+  migrate(options);
+  std::vector<MigrationFile> files = embedded_migrations();
+  files[0].sql += "\n-- edited after release\n";
+  try {
+    migrate(options, parse_migrations(files));
+    FAIL() << "expected SinkError";
+  } catch (const SinkError& e) {
+    EXPECT_NE(std::string(e.what()).find("V1__create_articles.sql was changed"), std::string::npos) << e.what();
+  }
+}
+
+TEST(PostgresMigrate, FailingMigrationLeavesNothingApplied) {
+  const PostgresOptions options = fresh_schema();
+  std::vector<MigrationFile> files = embedded_migrations();
+  files.push_back({"V3__broken.sql", "CREATE TABLE broken (;"});
+  try {
+    migrate(options, parse_migrations(files));
+    FAIL() << "expected SinkError";
+  } catch (const SinkError& e) {
+    EXPECT_NE(std::string(e.what()).find("V3__broken.sql"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("SQLSTATE 42601"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM pg_namespace WHERE nspname = '" + options.schema + "'"), 0)
+      << "the schema was created inside the rolled-back transaction";
+}
+
+TEST(PostgresMigrate, UnknownAppliedVersionIsAnError) {
+  const PostgresOptions options = fresh_schema();
+  std::vector<MigrationFile> files = embedded_migrations();
+  files.push_back({"V3__from_the_future.sql", "CREATE TABLE future (id int);"});
+  migrate(options, parse_migrations(files));
+  EXPECT_THROW(migrate(options), SinkError);
+}
+
+TEST(PostgresMigrate, QuotesAnOddSchemaName) {
+  PostgresOptions options = fresh_schema();
+  options.schema = "Odd \"schema\"; DROP TABLE x; --";
+  pqxx::connection conn(options.conninfo);
+  pqxx::nontransaction(conn).exec("DROP SCHEMA IF EXISTS " + conn.quote_name(options.schema) + " CASCADE");
+  EXPECT_EQ(migrate(options).applied.size(), 2u);
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM articles"), 0);
+}
+
+TEST(PostgresMigrations, EmbeddedFilesEqualTheSourceTree) {
+  const std::filesystem::path dir = std::filesystem::path(RSSFLOW_SOURCE_DIR) / "sinks/postgres/migrations";
+  std::size_t on_disk = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".sql") continue;
+    ++on_disk;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    const auto& embedded = embedded_migrations();
+    const auto it = std::find_if(embedded.begin(), embedded.end(),
+                                 [&](const MigrationFile& f) { return f.name == entry.path().filename().string(); });
+    ASSERT_NE(it, embedded.end()) << entry.path();
+    EXPECT_EQ(it->sql, text.str()) << entry.path();
+  }
+  EXPECT_EQ(on_disk, embedded_migrations().size());
+}
+
+TEST(PostgresMigrations, ParsesVersionAndDescriptionAndSortsByVersion) {
+  const auto migrations = parse_migrations({{"V10__later_one.sql", "b"}, {"V2__add_x.sql", "a"}});
+  ASSERT_EQ(migrations.size(), 2u);
+  EXPECT_EQ(migrations[0].version, 2);
+  EXPECT_EQ(migrations[0].description, "add x");
+  EXPECT_EQ(migrations[1].version, 10);
+  EXPECT_EQ(migrations[1].checksum.size(), 32u);
+}
+
+TEST(PostgresMigrations, RejectsMalformedNamesAndRepeatedVersions) {
+  for (const char* name : {"1__x.sql", "V__x.sql", "V1_x.sql", "V1__.sql", "V0__x.sql", "V1__x.txt", "Vx__y.sql"}) {
+    EXPECT_THROW(parse_migrations({{name, ""}}), std::invalid_argument) << name;
+  }
+  EXPECT_THROW(parse_migrations({{"V1__a.sql", ""}, {"V1__b.sql", ""}}), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace rssflow

@@ -1,0 +1,265 @@
+#include "sinks/postgres_sink.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <thread>
+
+#include "sinks/postgres_migrate.h"
+#include "tests/sinks/postgres_test_db.h"
+
+namespace rssflow {
+namespace {
+
+using testing::fresh_schema;
+using testing::query_count;
+using testing::query_value;
+
+Article make_article(int n, const std::string& body = "body") {
+  Article a;
+  a.url = "https://example.com/post/" + std::to_string(n);
+  a.guid = "guid-" + std::to_string(n);
+  a.title = "Title " + std::to_string(n);
+  a.author = n % 2 == 0 ? std::optional<std::string>("Author " + std::to_string(n)) : std::nullopt;
+  a.published_at = n % 3 == 0 ? std::nullopt : std::optional<Instant>(Instant{std::chrono::seconds{1700000000 + n}});
+  a.summary = "Summary of " + std::to_string(n);
+  a.content_text = body + " " + std::to_string(n);
+  a.keywords = {"rust", "c++"};
+  a.categories = {"Tech", "News"};
+  a.feed_url = "https://example.com/feed.xml";
+  a.url_hash = xxh3_128(a.url);
+  a.content_hash = xxh3_128(a.title + a.content_text);
+  a.fetched_at = Instant{std::chrono::seconds{1700100000}};
+  return a;
+}
+
+std::vector<Article> make_articles(int count, const std::string& body = "body") {
+  std::vector<Article> articles;
+  for (int n = 0; n < count; ++n) articles.push_back(make_article(n, body));
+  return articles;
+}
+
+PostgresOptions migrated_schema(std::size_t batch_rows = 5000) {
+  PostgresOptions options = fresh_schema();
+  options.batch_rows = batch_rows;
+  migrate(options);
+  return options;
+}
+
+LoadStats load(const PostgresOptions& options, std::vector<Article> articles) {
+  PostgresSink sink(options);
+  sink.write(articles);
+  return sink.finish();
+}
+
+TEST(PostgresSink, LoadingTheSameSetTwiceAddsNoRow) {
+  const PostgresOptions options = migrated_schema(7);
+  const LoadStats first = load(options, make_articles(50));
+  EXPECT_EQ(first.inserted, 50u);
+  EXPECT_EQ(first.updated, 0u);
+  EXPECT_EQ(first.batches, 8u);  // 7 full batches of 7 and one of 1
+  const LoadStats second = load(options, make_articles(50));
+  EXPECT_EQ(second.inserted, 0u);
+  EXPECT_EQ(second.updated, 0u);
+  EXPECT_EQ(second.unchanged, 50u);
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM articles"), 50);
+  EXPECT_EQ(query_count(options, "SELECT count(DISTINCT url) FROM articles"), 50);
+}
+
+TEST(PostgresSink, ChangedTextUpdatesExactlyThatRowAndKeepsFirstSeen) {
+  const PostgresOptions options = migrated_schema();
+  load(options, make_articles(10));
+  const std::string key = "decode('" + make_article(4).url_hash.hex() + "', 'hex')";
+  pqxx::connection conn(options.conninfo);
+  pqxx::nontransaction(conn).exec("UPDATE " + conn.quote_name(options.schema) +
+                                  ".articles SET first_seen_at = '2001-02-03T04:05:06Z', updated_at = '2001-02-03T04:05:06Z'");
+
+  std::vector<Article> again = make_articles(10);
+  again[4].content_text = "rewritten";
+  again[4].content_hash = xxh3_128(again[4].title + again[4].content_text);
+  const LoadStats stats = load(options, std::move(again));
+
+  EXPECT_EQ(stats.inserted, 0u);
+  EXPECT_EQ(stats.updated, 1u);
+  EXPECT_EQ(stats.unchanged, 9u);
+  EXPECT_EQ(query_value(options, "SELECT content_text FROM articles WHERE url_hash = " + key), "rewritten");
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM articles WHERE first_seen_at = '2001-02-03T04:05:06Z'"), 10);
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM articles WHERE updated_at > '2001-02-03T04:05:06Z'"), 1);
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM articles WHERE updated_at > '2001-02-03T04:05:06Z'"
+                                 " AND url_hash = " + key), 1);
+}
+
+TEST(PostgresSink, RepeatedUrlHashWithinOneBatchKeepsTheLastCopy) {
+  const PostgresOptions options = migrated_schema();
+  std::vector<Article> articles = make_articles(3);
+  Article copy = make_article(1, "later version");
+  articles.push_back(copy);
+  articles.push_back(make_article(1, "latest version"));
+  const LoadStats stats = load(options, std::move(articles));
+  EXPECT_EQ(stats.inserted, 3u);
+  EXPECT_EQ(stats.inserted + stats.updated + stats.unchanged, 5u);
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM articles"), 3);
+  EXPECT_EQ(query_value(options, "SELECT content_text FROM articles WHERE url = 'https://example.com/post/1'"),
+            "latest version 1");
+}
+
+TEST(PostgresSink, StoresTheRecordAsTypedColumns) {
+  const PostgresOptions options = migrated_schema();
+  Article a = make_article(1);
+  a.duplicate_of = make_article(2).url_hash.hex();
+  load(options, {a});
+  EXPECT_EQ(query_value(options, "SELECT encode(url_hash, 'hex') FROM articles"), a.url_hash.hex());
+  EXPECT_EQ(query_value(options, "SELECT encode(content_hash, 'hex') FROM articles"), a.content_hash.hex());
+  EXPECT_EQ(query_value(options, "SELECT encode(duplicate_of, 'hex') FROM articles"), *a.duplicate_of);
+  EXPECT_EQ(query_value(options, "SELECT extract(epoch FROM published_at)::bigint FROM articles"), "1700000001");
+  EXPECT_EQ(query_value(options, "SELECT extract(epoch FROM fetched_at)::bigint FROM articles"), "1700100000");
+  EXPECT_EQ(query_value(options, "SELECT author IS NULL FROM articles"), "t");
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM articles WHERE keywords @> ARRAY['c++']"), 1);
+  EXPECT_EQ(query_value(options, "SELECT array_to_string(categories, '|') FROM articles"), "Tech|News");
+}
+
+TEST(PostgresSink, StoresHostileTextVerbatimAlongsideOrdinaryRows) {
+  const PostgresOptions options = migrated_schema(4);
+  const std::vector<std::string> hostile = {
+      "'); DROP TABLE articles; --",
+      "back\\slash \\N \\. \\x41 and \"quotes\" 'single'",
+      "tab\there\nnewline\r\ncarriage\vvertical\fform\bback",
+      "\\.\n\\.",
+      "emoji \xF0\x9F\x98\x80 and \xC3\xA9t\xC3\xA9",
+      std::string(1 << 20, 'x') + "end",
+      "",
+  };
+  std::vector<Article> articles = make_articles(5);
+  for (std::size_t i = 0; i < hostile.size(); ++i) {
+    Article a = make_article(100 + static_cast<int>(i));
+    a.title = hostile[i];
+    a.summary = hostile[i];
+    a.author = hostile[i];
+    a.keywords = {hostile[i].substr(0, 100), "{a,b}", "NULL", "\"", "\\"};
+    articles.push_back(std::move(a));
+  }
+  articles.push_back(make_article(6));
+  const LoadStats stats = load(options, articles);
+  EXPECT_EQ(stats.inserted, 6u + hostile.size());
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM articles"), static_cast<long long>(6 + hostile.size()));
+
+  pqxx::connection conn(options.conninfo);
+  pqxx::nontransaction tx(conn);
+  for (std::size_t i = 0; i < hostile.size(); ++i) {
+    const std::string key = "decode('" + make_article(100 + static_cast<int>(i)).url_hash.hex() + "', 'hex')";
+    const pqxx::row row = tx.exec1("SELECT title, summary, author, keywords[1], keywords[2], keywords[3] IS NULL,"
+                                   " keywords[3], keywords[4], keywords[5] FROM " + tx.quote_name(options.schema) +
+                                   ".articles WHERE url_hash = " + key);
+    EXPECT_EQ(row[0].as<std::string>(), hostile[i]) << i;
+    EXPECT_EQ(row[1].as<std::string>(), hostile[i]) << i;
+    EXPECT_EQ(row[2].as<std::string>(), hostile[i]) << i;
+    EXPECT_EQ(row[3].as<std::string>(), hostile[i].substr(0, 100)) << i;
+    EXPECT_EQ(row[4].as<std::string>(), "{a,b}");
+    EXPECT_EQ(row[5].as<std::string>(), "f") << "the string NULL is not a null element";
+    EXPECT_EQ(row[6].as<std::string>(), "NULL");
+    EXPECT_EQ(row[7].as<std::string>(), "\"");
+    EXPECT_EQ(row[8].as<std::string>(), "\\");
+  }
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM pg_tables WHERE tablename = 'articles'"
+                                 " AND schemaname = current_schema()"), 1);
+}
+
+TEST(PostgresSink, StripsNulBytesAndReplacesInvalidUtf8WithoutFailingTheBatch) {
+  const PostgresOptions options = migrated_schema();
+  std::vector<Article> articles = make_articles(3);
+  Article bad = make_article(50);
+  bad.title = std::string("nul\0byte", 8);
+  bad.summary = "latin1 caf\xE9 and truncated \xE2\x82";
+  bad.content_text = std::string("\xC0\xAF overlong \xED\xA0\x80 surrogate \xF4\x90\x80\x80 too big \0", 40);
+  bad.keywords = {std::string("k\0w", 3)};
+  articles.push_back(bad);
+
+  PostgresSink sink(options);
+  sink.write(articles);
+  const LoadStats stats = sink.finish();
+  EXPECT_EQ(stats.inserted, 4u);
+  EXPECT_EQ(sink.sanitized().nul_bytes_removed, 3u);
+  EXPECT_EQ(sink.sanitized().invalid_utf8_replaced, 2u + 2u + 3u + 4u);
+  const std::string key = "decode('" + bad.url_hash.hex() + "', 'hex')";
+  EXPECT_EQ(query_value(options, "SELECT title FROM articles WHERE url_hash = " + key), "nulbyte");
+  EXPECT_EQ(query_value(options, "SELECT summary FROM articles WHERE url_hash = " + key),
+            "latin1 caf\xEF\xBF\xBD and truncated \xEF\xBF\xBD");
+  EXPECT_EQ(query_value(options, "SELECT keywords[1] FROM articles WHERE url_hash = " + key), "kw");
+}
+
+TEST(PostgresSink, DropsInstantsPostgresCannotHoldAndMalformedReferences) {
+  const PostgresOptions options = migrated_schema();
+  Article a = make_article(1);
+  a.published_at = Instant{std::chrono::sys_days{std::chrono::year{12000} / 1 / 1}};
+  a.duplicate_of = "not-a-hash";
+  PostgresSink sink(options);
+  std::vector<Article> one{a};
+  sink.write(one);
+  EXPECT_EQ(sink.finish().inserted, 1u);
+  EXPECT_EQ(sink.sanitized().dates_dropped, 1u);
+  EXPECT_EQ(sink.sanitized().bad_references_dropped, 1u);
+  EXPECT_EQ(query_value(options, "SELECT published_at IS NULL AND duplicate_of IS NULL FROM articles"), "t");
+}
+
+TEST(PostgresSink, ConcurrentSinksWithOverlappingArticlesInsertEachOnce) {
+  const PostgresOptions options = migrated_schema(25);
+  std::vector<Article> forward = make_articles(300);
+  std::vector<Article> shuffled = forward;
+  std::shuffle(shuffled.begin(), shuffled.end(), std::mt19937(42));
+  LoadStats a, b;
+  std::thread one([&] { a = load(options, forward); });
+  std::thread two([&] { b = load(options, shuffled); });
+  one.join();
+  two.join();
+  EXPECT_EQ(a.inserted + b.inserted, 300u);
+  EXPECT_EQ(a.updated + b.updated, 0u);
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM articles"), 300);
+}
+
+TEST(PostgresSink, UnmigratedSchemaFailsFastWithSqlstate) {
+  const PostgresOptions options = fresh_schema();
+  try {
+    PostgresSink sink(options);
+    FAIL() << "expected SinkError";
+  } catch (const SinkError& e) {
+    EXPECT_NE(std::string(e.what()).find("SQLSTATE 42P01"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("rssflow migrate"), std::string::npos) << e.what();
+  }
+}
+
+TEST(PostgresSink, UnreachableDatabaseIsASinkErrorThatHidesThePassword) {
+  const std::vector<std::string> conninfos = {
+      "postgresql://rssflow:Sup3rSecret@127.0.0.1:1/rssflow?connect_timeout=5",
+      "host=127.0.0.1 port=1 user=rssflow password=Sup3rSecret connect_timeout=5",
+      "host=127.0.0.1 port=notaport password=Sup3rSecret",
+      "postgresql://rssflow:Sup3rSecret@127.0.0.1:notaport/rssflow",
+  };
+  for (const std::string& conninfo : conninfos) {
+    PostgresOptions options;
+    options.conninfo = conninfo;
+    try {
+      PostgresSink sink(options);
+      ADD_FAILURE() << "expected SinkError for " << conninfo;
+    } catch (const SinkError& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find("cannot connect"), std::string::npos) << what;
+      EXPECT_EQ(what.find("Sup3rSecret"), std::string::npos) << what;
+      EXPECT_GT(what.size(), std::string("postgres: cannot connect: ").size()) << "libpq's reason is kept";
+    }
+  }
+}
+
+TEST(PostgresSink, ErrorsAfterConnectingHideThePassword) {
+  PostgresOptions options = fresh_schema();
+  options.conninfo += "&password=Sup3rSecret";  // trust auth ignores it
+  try {
+    PostgresSink sink(options);
+    FAIL() << "expected SinkError";
+  } catch (const SinkError& e) {
+    EXPECT_EQ(std::string(e.what()).find("Sup3rSecret"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace rssflow

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <random>
 #include <thread>
@@ -215,6 +219,63 @@ TEST(PostgresSink, ConcurrentSinksWithOverlappingArticlesInsertEachOnce) {
   EXPECT_EQ(a.inserted + b.inserted, 300u);
   EXPECT_EQ(a.updated + b.updated, 0u);
   EXPECT_EQ(query_count(options, "SELECT count(*) FROM articles"), 300);
+}
+
+// Counts committed batches: a statement trigger on articles notifies on `channel` at commit.
+class BatchCommits : public pqxx::notification_receiver {
+ public:
+  BatchCommits(pqxx::connection& conn, const std::string& channel) : pqxx::notification_receiver(conn, channel) {}
+  void operator()(const std::string&, int) override { ++count; }
+  int count = 0;
+};
+
+TEST(PostgresSink, KilledLoaderLeavesWholeBatchesAndARerunCompletesThem) {
+  constexpr int kArticles = 1000;
+  constexpr int kBatch = 100;
+  const PostgresOptions options = migrated_schema(kBatch);
+  const std::string schema = pqxx::connection(options.conninfo).quote_name(options.schema);
+  pqxx::connection control(options.conninfo);
+  pqxx::nontransaction(control).exec(
+      "CREATE FUNCTION " + schema + ".notify_batch() RETURNS trigger LANGUAGE plpgsql AS"
+      " $$ BEGIN PERFORM pg_notify('" + options.schema + "', ''); RETURN NULL; END $$;"
+      "CREATE TRIGGER notify_batch AFTER INSERT ON " + schema + ".articles"
+      " FOR EACH STATEMENT EXECUTE FUNCTION " + schema + ".notify_batch()");
+  BatchCommits commits(control, options.schema);
+
+  // An uncommitted row with the url_hash of an article in the third batch (batches go in
+  // write order) makes that batch's upsert wait: the loader is stopped mid-load, deterministically.
+  pqxx::connection blocker(options.conninfo);
+  pqxx::work blocking(blocker);
+  const Article third = make_article(2 * kBatch + 50);
+  blocking.exec("INSERT INTO " + schema + ".articles (url_hash, url, guid, title, summary, content_text,"
+                " feed_url, content_hash, fetched_at) VALUES (decode('" + third.url_hash.hex() +
+                "', 'hex'), 'x', 'x', 'x', 'x', 'x', 'x', decode('" + third.url_hash.hex() + "', 'hex'), now())");
+
+  const pid_t loader = fork();
+  ASSERT_GE(loader, 0);
+  if (loader == 0) {
+    try {
+      load(options, make_articles(kArticles));
+    } catch (...) {
+    }
+    _exit(0);
+  }
+  while (commits.count < 2) {
+    if (control.await_notification(60, 0) == 0) break;
+  }
+  ASSERT_EQ(commits.count, 2) << "the loader did not commit two batches within 60 s";
+  ASSERT_EQ(kill(loader, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(loader, &status, 0), loader);
+  EXPECT_TRUE(WIFSIGNALED(status));
+  blocking.abort();
+
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM articles"), 2 * kBatch) << "exactly the committed batches";
+  const LoadStats rerun = load(options, make_articles(kArticles));
+  EXPECT_EQ(rerun.inserted, static_cast<std::uint64_t>(kArticles - 2 * kBatch));
+  EXPECT_EQ(rerun.unchanged, static_cast<std::uint64_t>(2 * kBatch));
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM articles"), kArticles);
+  EXPECT_EQ(query_count(options, "SELECT count(DISTINCT guid) FROM articles"), kArticles);
 }
 
 TEST(PostgresSink, UnmigratedSchemaFailsFastWithSqlstate) {

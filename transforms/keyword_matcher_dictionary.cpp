@@ -1,0 +1,158 @@
+#include "transforms/keyword_matcher_dictionary.h"
+
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string_view>
+#include <unordered_set>
+
+namespace rssflow {
+namespace {
+
+// A "word character" for keyword boundaries: letters and marks of any script, digits, '_'.
+constexpr std::string_view kNonWord = R"([^\p{L}\p{M}\p{N}_])";
+const std::string kLeftBoundary = "(?:^|" + std::string(kNonWord) + ")";
+const std::string kRightBoundary = "(?:" + std::string(kNonWord) + "|$)";
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+bool is_word_byte(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u >= 0x80 || u == '_' || (u >= '0' && u <= '9') || ((u | 0x20) >= 'a' && (u | 0x20) <= 'z');
+}
+
+[[noreturn]] void fail(const std::string& origin, std::size_t line, const std::string& what) {
+  throw std::runtime_error(origin + ":" + std::to_string(line) + ": " + what);
+}
+
+// Literal alias -> whole-word pattern with the alias itself as capture group 1.
+std::string alias_pattern(std::string_view alias, bool case_sensitive) {
+  std::string core;
+  bool in_space = false;
+  for (const char c : alias) {
+    if (c == ' ') {
+      if (!in_space) core += R"(\s+)";
+      in_space = true;
+      continue;
+    }
+    in_space = false;
+    if (!is_word_byte(c)) core += '\\';
+    core += c;
+  }
+  std::string regex = case_sensitive ? "" : "(?i)";
+  if (is_word_byte(alias.front())) regex += kLeftBoundary;
+  regex += "(" + core + ")";
+  if (is_word_byte(alias.back())) regex += kRightBoundary;
+  return regex;
+}
+
+// "\<" and "\>" (GNU regex spelling; RE2 itself rejects them) become the Unicode-aware
+// boundaries. Escapes are consumed in pairs so that "\\<" stays a literal backslash and '<'.
+std::string expand_boundaries(std::string_view pattern) {
+  std::string out;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] != '\\' || i + 1 == pattern.size()) {
+      out += pattern[i];
+    } else if (pattern[i + 1] == '<') {
+      out += kLeftBoundary;
+      ++i;
+    } else if (pattern[i + 1] == '>') {
+      out += kRightBoundary;
+      ++i;
+    } else {
+      out += pattern.substr(i, 2);
+      ++i;
+    }
+  }
+  return out;
+}
+
+struct PendingEntry {
+  KeywordEntry entry;
+  std::size_t line = 0;
+  std::vector<std::pair<std::string, std::size_t>> aliases;  // alias, line
+  bool case_sensitive = false;
+};
+
+void finish(PendingEntry& pending, std::vector<KeywordEntry>& out, const std::string& origin) {
+  for (const auto& [alias, line] : pending.aliases) {
+    pending.entry.patterns.push_back({alias_pattern(alias, pending.case_sensitive), line, alias});
+  }
+  if (pending.entry.patterns.empty()) {
+    fail(origin, pending.line, "keyword '" + pending.entry.canonical + "' has no alias or match=");
+  }
+  out.push_back(std::move(pending.entry));
+}
+
+}  // namespace
+
+std::vector<KeywordEntry> parse_keyword_dictionary_text(const std::string& text,
+                                                        const std::string& origin) {
+  std::vector<KeywordEntry> entries;
+  std::unordered_set<std::string> canonicals;
+  std::optional<PendingEntry> pending;
+  std::istringstream lines(text);
+  std::string raw;
+  std::size_t line_number = 0;
+  while (std::getline(lines, raw)) {
+    ++line_number;
+    const std::string_view line = raw;
+    const std::string_view content = trim(line);
+    if (content.empty() || content.front() == '#') continue;
+    if (line.front() == '\t' || line.front() == ' ') {
+      if (!pending) fail(origin, line_number, "option line before any keyword: '" + std::string(content) + "'");
+      const std::size_t eq = content.find('=');
+      const std::string_view key = eq == std::string_view::npos ? content : trim(content.substr(0, eq));
+      const std::string_view value = eq == std::string_view::npos ? "" : trim(content.substr(eq + 1));
+      if (key == "case") {
+        if (value != "sensitive" && value != "insensitive") {
+          fail(origin, line_number, "case= takes sensitive or insensitive, not '" + std::string(value) + "'");
+        }
+        pending->case_sensitive = (value == "sensitive");
+      } else if (key == "match" || key == "not") {
+        if (value.empty()) fail(origin, line_number, std::string(key) + "= needs a pattern");
+        KeywordPattern pattern{expand_boundaries(value), line_number, std::string(value)};
+        (key == "match" ? pending->entry.patterns : pending->entry.guards).push_back(std::move(pattern));
+      } else {
+        fail(origin, line_number, "unknown option '" + std::string(key) + "' (case=, match=, not=)");
+      }
+      continue;
+    }
+    if (pending) finish(*pending, entries, origin);
+    pending.emplace();
+    pending->line = line_number;
+    const std::size_t tab = content.find('\t');
+    const std::string_view canonical = trim(content.substr(0, tab));
+    if (canonical.empty()) fail(origin, line_number, "empty keyword name");
+    if (!canonicals.insert(std::string(canonical)).second) {
+      fail(origin, line_number, "duplicate keyword '" + std::string(canonical) + "'");
+    }
+    pending->entry.canonical = std::string(canonical);
+    if (tab == std::string_view::npos) continue;
+    std::string_view aliases = content.substr(tab + 1);
+    while (!aliases.empty()) {
+      const std::size_t comma = aliases.find(',');
+      const std::string_view alias = trim(aliases.substr(0, comma));
+      if (alias.empty()) fail(origin, line_number, "empty alias in '" + std::string(content) + "'");
+      pending->aliases.emplace_back(std::string(alias), line_number);
+      aliases = comma == std::string_view::npos ? std::string_view() : aliases.substr(comma + 1);
+    }
+  }
+  if (pending) finish(*pending, entries, origin);
+  return entries;
+}
+
+std::vector<KeywordEntry> parse_keyword_dictionary(const std::filesystem::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw std::runtime_error(path.string() + ": cannot read keyword dictionary");
+  std::ostringstream text;
+  text << file.rdbuf();
+  return parse_keyword_dictionary_text(text.str(), path.string());
+}
+
+}  // namespace rssflow

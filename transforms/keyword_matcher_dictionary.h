@@ -1,0 +1,54 @@
+// Parsing of the keyword dictionary file (config/keywords.tsv) into RE2 patterns. Internal to
+// transforms/; KeywordMatcher compiles what this produces.
+//
+// File format (UTF-8, '#' starts a comment line, blank lines ignored):
+//
+//   Canonical<TAB>alias, alias, ...
+//   <TAB>case=sensitive
+//   <TAB>match=RE2
+//   <TAB>not=RE2
+//
+// A line starting at column 0 opens an entry: its canonical name (what match() returns) and
+// its literal aliases, comma-separated (the canonical name is not implied: list it if it is
+// itself an alias). Aliases match as whole words, in any case unless the entry says
+// case=sensitive; a space inside an alias matches any run of whitespace. Whole word means the
+// neighbour is not a letter, mark, digit or '_' (Unicode-aware, unlike RE2's \b) and applies
+// only at an alias edge that is itself a word character, so "C++", "C#" and ".NET" work.
+// Indented lines add options to the entry above:
+//   case=sensitive   aliases match with exact case.
+//   match=RE2        extra pattern (RE2 syntax, case-sensitive unless it says (?i)); the hit is
+//                    capture group 1 when the pattern has one, else the whole match.
+//   not=RE2          guard: a hit lying entirely inside a match of this pattern is ignored.
+// In match= and not= patterns, \< and \> expand to the same Unicode word boundaries
+// (consuming the neighbouring character, or matching at the start/end of the text).
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace rssflow {
+
+struct KeywordPattern {
+  std::string regex;     // complete RE2 pattern, case flag included
+  std::size_t line = 0;  // where it came from, for error messages
+  std::string source;    // the alias or pattern as written in the file
+};
+
+struct KeywordEntry {
+  std::string canonical;
+  std::vector<KeywordPattern> patterns;  // any of these finds the keyword...
+  std::vector<KeywordPattern> guards;    // ...unless every hit lies inside a guard match
+};
+
+// Reads and parses the file. Throws std::runtime_error "<file>:<line>: <what>" on unreadable
+// files, malformed lines, unknown options, duplicate or alias-less entries. Patterns are not
+// compiled here.
+std::vector<KeywordEntry> parse_keyword_dictionary(const std::filesystem::path& path);
+
+// Same, from text already in memory; `origin` names it in error messages.
+std::vector<KeywordEntry> parse_keyword_dictionary_text(const std::string& text,
+                                                        const std::string& origin);
+
+}  // namespace rssflow

@@ -1,0 +1,152 @@
+#include "sources/state_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
+
+#include "core/time.h"
+
+namespace rssflow {
+namespace {
+
+using nlohmann::json;
+constexpr int kFormatVersion = 1;
+
+std::optional<Instant> parse_instant(const json& value) {
+  if (!value.is_string()) return std::nullopt;
+  const std::string text = value.get<std::string>();
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  char z = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &s, &z) != 7 || z != 'Z') {
+    throw std::runtime_error("bad timestamp \"" + text + "\" (want 2024-05-01T12:00:00Z)");
+  }
+  const std::chrono::year_month_day day{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
+                                        std::chrono::day{static_cast<unsigned>(d)}};
+  if (!day.ok()) throw std::runtime_error("bad date in \"" + text + "\"");
+  return std::chrono::sys_days{day} + std::chrono::hours{h} + std::chrono::minutes{mi} + std::chrono::seconds{s};
+}
+
+json instant_json(const std::optional<Instant>& t) { return t ? json(format_rfc3339(*t)) : json(nullptr); }
+
+template <class T>
+json optional_json(const std::optional<T>& value) {
+  return value ? json(*value) : json(nullptr);
+}
+
+std::optional<std::string> optional_string(const json& object, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+json to_json(const SourceState& state) {
+  return json{{"etag", optional_json(state.validators.etag)},
+              {"last_modified", optional_json(state.validators.last_modified)},
+              {"last_status", state.last_status},
+              {"last_error", state.last_error},
+              {"consecutive_failures", state.consecutive_failures},
+              {"last_success_at", instant_json(state.last_success_at)},
+              {"next_attempt_at", instant_json(state.next_attempt_at)},
+              {"permanent_redirect", optional_json(state.permanent_redirect)},
+              {"gone", state.gone}};
+}
+
+SourceState from_json(const std::string& url, const json& object) {
+  if (!object.is_object()) throw std::runtime_error("entry for " + url + " is not an object");
+  SourceState state;
+  state.url = url;
+  state.validators.etag = optional_string(object, "etag");
+  state.validators.last_modified = optional_string(object, "last_modified");
+  state.last_status = object.value("last_status", 0);
+  state.last_error = object.value("last_error", std::string());
+  state.consecutive_failures = object.value("consecutive_failures", 0);
+  if (const auto it = object.find("last_success_at"); it != object.end()) state.last_success_at = parse_instant(*it);
+  if (const auto it = object.find("next_attempt_at"); it != object.end()) state.next_attempt_at = parse_instant(*it);
+  state.permanent_redirect = optional_string(object, "permanent_redirect");
+  state.gone = object.value("gone", false);
+  return state;
+}
+
+std::string errno_text() { return std::strerror(errno); }
+
+void write_all(int fd, const std::string& bytes, const std::string& path) {
+  std::size_t written = 0;
+  while (written < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw std::runtime_error("cannot write state file " + path + ": " + errno_text());
+    }
+    written += static_cast<std::size_t>(n);
+  }
+}
+
+}  // namespace
+
+StateFileStore::StateFileStore(std::filesystem::path path) : path_(std::move(path)) {}
+
+std::unordered_map<std::string, SourceState> StateFileStore::load_all() {
+  std::unordered_map<std::string, SourceState> states;
+  std::ifstream in(path_, std::ios::binary);
+  if (!in) {
+    if (!std::filesystem::exists(path_)) return states;  // first run
+    throw std::runtime_error("cannot read state file " + path_.string() + ": " + errno_text());
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  try {
+    const json document = json::parse(buffer.str());
+    if (!document.is_object() || document.value("version", 0) != kFormatVersion || !document.contains("sources") ||
+        !document["sources"].is_object()) {
+      throw std::runtime_error("not an rssflow state file (version " + std::to_string(kFormatVersion) + ")");
+    }
+    for (const auto& [url, entry] : document["sources"].items()) states.emplace(url, from_json(url, entry));
+  } catch (const std::exception& e) {
+    throw std::runtime_error("state file " + path_.string() + ": " + e.what());
+  }
+  return states;
+}
+
+void StateFileStore::save_all(const std::vector<SourceState>& states) {
+  std::unordered_map<std::string, SourceState> merged = load_all();
+  for (const SourceState& state : states) merged.insert_or_assign(state.url, state);
+  json sources = json::object();  // nlohmann's object is a std::map: stable, sorted output
+  for (const auto& [url, state] : merged) sources[url] = to_json(state);
+  const std::string bytes = json{{"version", kFormatVersion}, {"sources", sources}}.dump(2) + "\n";
+
+  const std::filesystem::path directory = path_.has_parent_path() ? path_.parent_path() : ".";
+  std::string temp = (directory / (path_.filename().string() + ".XXXXXX")).string();
+  const int fd = ::mkstemp(temp.data());
+  if (fd < 0) throw std::runtime_error("cannot create a temporary file next to " + path_.string() + ": " + errno_text());
+  try {
+    write_all(fd, bytes, temp);
+    if (::fchmod(fd, 0644) != 0 || ::fsync(fd) != 0) {
+      throw std::runtime_error("cannot sync state file " + temp + ": " + errno_text());
+    }
+  } catch (...) {
+    ::close(fd);
+    ::unlink(temp.c_str());
+    throw;
+  }
+  ::close(fd);
+  if (::rename(temp.c_str(), path_.c_str()) != 0) {
+    const std::string reason = errno_text();
+    ::unlink(temp.c_str());
+    throw std::runtime_error("cannot replace state file " + path_.string() + ": " + reason);
+  }
+  // Persist the rename itself; failure here only weakens durability, so it is not an error.
+  if (const int dir_fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+}
+
+}  // namespace rssflow

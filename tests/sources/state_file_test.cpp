@@ -1,0 +1,114 @@
+#include "sources/state_file.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+namespace rssflow {
+namespace {
+
+using namespace std::chrono_literals;
+
+class StateFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (std::filesystem::temp_directory_path() / "rssflow-state-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path dir_;
+};
+
+SourceState full_state() {
+  SourceState state;
+  state.url = "https://example.com/feed.xml";
+  state.validators = {"W/\"abc\"", "Wed, 01 May 2024 12:00:00 GMT"};
+  state.last_status = 503;
+  state.last_error = "rate_limited: HTTP 503 Service Unavailable";
+  state.consecutive_failures = 2;
+  state.last_success_at = Instant{std::chrono::sys_days{std::chrono::year{2024} / 4 / 30} + 8h};
+  state.next_attempt_at = Instant{std::chrono::sys_days{std::chrono::year{2024} / 5 / 1} + 13h + 30min + 5s};
+  state.permanent_redirect = "https://example.org/feed.xml";
+  state.gone = false;
+  return state;
+}
+
+void expect_same(const SourceState& a, const SourceState& b) {
+  EXPECT_EQ(a.url, b.url);
+  EXPECT_EQ(a.validators.etag, b.validators.etag);
+  EXPECT_EQ(a.validators.last_modified, b.validators.last_modified);
+  EXPECT_EQ(a.last_status, b.last_status);
+  EXPECT_EQ(a.last_error, b.last_error);
+  EXPECT_EQ(a.consecutive_failures, b.consecutive_failures);
+  EXPECT_EQ(a.last_success_at, b.last_success_at);
+  EXPECT_EQ(a.next_attempt_at, b.next_attempt_at);
+  EXPECT_EQ(a.permanent_redirect, b.permanent_redirect);
+  EXPECT_EQ(a.gone, b.gone);
+}
+
+TEST_F(StateFileTest, MissingFileLoadsAsEmpty) {
+  StateFileStore store(dir_ / "state.json");
+  EXPECT_TRUE(store.load_all().empty());
+}
+
+TEST_F(StateFileTest, RoundTripsEveryField) {
+  StateFileStore store(dir_ / "state.json");
+  SourceState gone;
+  gone.url = "http://old.example/rss";
+  gone.gone = true;
+  gone.last_status = 410;
+  store.save_all({full_state(), gone});
+  const auto loaded = StateFileStore(dir_ / "state.json").load_all();
+  ASSERT_EQ(loaded.size(), 2u);
+  expect_same(loaded.at(full_state().url), full_state());
+  expect_same(loaded.at(gone.url), gone);
+}
+
+TEST_F(StateFileTest, SaveMergesWithSourcesAlreadyInTheFile) {
+  StateFileStore store(dir_ / "state.json");
+  SourceState other;
+  other.url = "https://other.example/atom";
+  other.validators.etag = "\"1\"";
+  store.save_all({full_state(), other});
+  SourceState updated = full_state();
+  updated.consecutive_failures = 0;
+  updated.last_error.clear();
+  store.save_all({updated});
+  const auto loaded = store.load_all();
+  ASSERT_EQ(loaded.size(), 2u);
+  EXPECT_EQ(loaded.at(updated.url).consecutive_failures, 0);
+  EXPECT_EQ(loaded.at(other.url).validators.etag, "\"1\"");
+}
+
+TEST_F(StateFileTest, LeavesNoTemporaryFilesBehind) {
+  StateFileStore store(dir_ / "state.json");
+  store.save_all({full_state()});
+  store.save_all({full_state()});
+  int files = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir_)) ++files;
+  EXPECT_EQ(files, 1);
+}
+
+TEST_F(StateFileTest, CorruptFileIsARunLevelErrorNamingTheFile) {
+  const auto path = dir_ / "state.json";
+  std::ofstream(path) << "{\"version\": 1, \"sources\": {\"x\": {\"next_attempt_at\": \"yesterday\"}}}";
+  try {
+    StateFileStore(path).load_all();
+    FAIL() << "expected an exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("yesterday"), std::string::npos) << e.what();
+  }
+  std::ofstream(path) << "not json";
+  EXPECT_THROW(StateFileStore(path).load_all(), std::runtime_error);
+}
+
+TEST_F(StateFileTest, UnwritableDirectoryThrows) {
+  StateFileStore store(dir_ / "missing-dir" / "state.json");
+  EXPECT_THROW(store.save_all({full_state()}), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace rssflow

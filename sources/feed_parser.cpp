@@ -1,0 +1,207 @@
+#include "sources/feed_parser.h"
+
+#include <pugixml.hpp>
+
+#include <exception>
+#include <vector>
+
+#include "sources/encoding.h"
+#include "sources/feed_readers.h"
+#include "sources/json_feed.h"
+#include "sources/xml_repair.h"
+#include "sources/xml_scope.h"
+
+namespace rssflow {
+namespace {
+
+// Whitespace-only text nodes are kept: they separate words in inline XHTML and mixed content.
+constexpr unsigned kParseFlags = pugi::parse_default | pugi::parse_ws_pcdata;
+
+StageError parse_error(const ParseInput& input, ErrorCode code, std::string message) {
+  return StageError{Stage::parse, input.feed_url, code, std::move(message)};
+}
+
+bool is_blank(std::string_view bytes) {
+  if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
+  for (char c : bytes)
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != '\0') return false;
+  return true;
+}
+
+char first_significant(std::string_view text) {
+  for (char c : text)
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return c;
+  return '\0';
+}
+
+bool looks_like_html_page(std::string_view text) {
+  std::string head(text.substr(0, 2048));
+  for (char& c : head)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return head.find("<!doctype html") != std::string::npos || head.find("<html") != std::string::npos;
+}
+
+enum class Kind { none, rss, atom };
+
+Kind kind_of(const QName& name) {
+  if (name.local == "rss" || (name.local == "RDF" && (name.ns == Ns::rdf || name.ns == Ns::unknown))) return Kind::rss;
+  if ((name.local == "feed" || name.local == "entry") &&
+      (name.ns == Ns::atom10 || name.ns == Ns::atom03 || name.ns == Ns::none || name.ns == Ns::unknown))
+    return Kind::atom;
+  return Kind::none;
+}
+
+// A feed element wrapped in another document (an XHTML page around an Atom feed, a SOAP
+// envelope...): the first rss/RDF/feed element within a few levels.
+pugi::xml_node find_nested_feed(pugi::xml_node node, const XmlScope& scope, int depth) {
+  if (depth > 4) return {};
+  for (pugi::xml_node child : node.children()) {
+    if (child.type() != pugi::node_element) continue;
+    const QName q = scope.name_of(child);
+    if (kind_of(q) != Kind::none && q.local != "entry") return child;
+    if (auto found = find_nested_feed(child, scope, depth + 1)) return found;
+  }
+  return {};
+}
+
+void read_document(pugi::xml_node feed, Kind kind, XmlScope& scope, FeedDocument& doc, std::vector<pugi::xml_node>& entry_elements) {
+  if (kind == Kind::rss) read_rss(feed, scope, doc, entry_elements);
+  else read_atom(feed, scope, doc, entry_elements);
+}
+
+bool is_incomplete(pugi::xml_node entry, const BalancedXml& balanced) {
+  const std::ptrdiff_t name_offset = entry.offset_debug();  // offset of the name, after '<'
+  for (std::size_t lt : balanced.closed_by_end)
+    if (static_cast<std::ptrdiff_t>(lt) + 1 == name_offset) return true;
+  return false;
+}
+
+// Reads whichever feed the tree holds. nullopt error means doc is filled in.
+std::optional<StageError> read_tree(const pugi::xml_document& xml, const ParseInput& input, const std::string& base,
+                                    FeedDocument& doc, std::vector<pugi::xml_node>& entry_elements,
+                                    std::vector<std::string>& repairs) {
+  const pugi::xml_node root = xml.document_element();
+  if (!root) return parse_error(input, ErrorCode::not_a_feed, "no document element");
+  XmlScope scope(base);
+  if (Kind kind = kind_of(scope.name_of(root)); kind != Kind::none) {
+    read_document(root, kind, scope, doc, entry_elements);
+    return std::nullopt;
+  }
+  if (pugi::xml_node nested = find_nested_feed(root, scope, 0)) {
+    std::vector<pugi::xml_node> ancestors;
+    for (pugi::xml_node p = nested.parent(); p && p.type() == pugi::node_element; p = p.parent()) ancestors.push_back(p);
+    for (auto it = ancestors.rbegin(); it != ancestors.rend(); ++it) scope.enter(*it);
+    read_document(nested, kind_of(scope.name_of(nested)), scope, doc, entry_elements);
+    for (std::size_t i = 0; i < ancestors.size(); ++i) scope.leave();
+    repairs.push_back(std::string("xml: feed element <") + nested.name() + "> found inside <" + root.name() + ">");
+    return std::nullopt;
+  }
+  return parse_error(input, ErrorCode::not_a_feed,
+                     std::string("document element <") + root.name() + "> is not RSS, RDF, Atom or JSON Feed");
+}
+
+// feedparser's per-field fix for UTF-8 that was encoded twice; only for UTF-8 documents.
+void repair_double_encoding(FeedDocument& doc, std::vector<std::string>& repairs) {
+  int fixed = 0;
+  auto fix = [&](std::optional<std::string>& field) {
+    if (field && repair_double_encoded_utf8(*field)) ++fixed;
+  };
+  fix(doc.title);
+  for (FeedEntry& entry : doc.entries) {
+    fix(entry.title);
+    fix(entry.author);
+    fix(entry.summary_html);
+    fix(entry.content_html);
+    for (std::string& category : entry.categories)
+      if (repair_double_encoded_utf8(category)) ++fixed;
+  }
+  if (fixed) repairs.push_back("charset: " + std::to_string(fixed) + " fields were UTF-8 encoded twice; decoded once more");
+}
+
+// The slow path for a document that is not well-formed: re-nest its tags and read again,
+// keeping only the entries that were complete in the input.
+Outcome<FeedDocument> recover(std::string_view bytes, const ParseInput& input, const std::string& base,
+                              const pugi::xml_parse_result& first_error, std::vector<std::string> repairs) {
+  const std::string error_text =
+      "XML error at offset " + std::to_string(first_error.offset) + ": " + first_error.description();
+  std::vector<std::string> scratch;  // the in-place parse overwrote the repaired text: rebuild it
+  const Utf8Document decoded = decode_document(bytes, input.content_type);
+  const BalancedXml balanced = balance_tags(repair_xml(decoded.text, scratch));
+  pugi::xml_document xml;
+  const pugi::xml_parse_result result = xml.load_buffer(balanced.text.data(), balanced.text.size(), kParseFlags, pugi::encoding_utf8);
+  FeedDocument doc;
+  std::vector<pugi::xml_node> entry_elements;
+  if (auto error = read_tree(xml, input, base, doc, entry_elements, repairs)) {
+    if (looks_like_html_page(balanced.text)) return parse_error(input, ErrorCode::not_a_feed, "HTML page (" + error_text + ")");
+    if (xml.document_element() && error->code == ErrorCode::not_a_feed) return *error;
+    return parse_error(input, ErrorCode::malformed, error_text);
+  }
+  std::vector<FeedEntry> complete;
+  for (std::size_t i = 0; i < doc.entries.size(); ++i) {
+    const bool cut_by_second_error = !result && i + 1 == doc.entries.size();
+    if (!is_incomplete(entry_elements[i], balanced) && !cut_by_second_error) complete.push_back(std::move(doc.entries[i]));
+  }
+  const std::size_t dropped = doc.entries.size() - complete.size();
+  doc.entries = std::move(complete);
+  if (doc.entries.empty()) return parse_error(input, ErrorCode::malformed, error_text);
+  repairs.push_back("xml: not well-formed (" + error_text + "); re-nested " + std::to_string(balanced.elements_closed) +
+                    " elements, dropped " + std::to_string(balanced.end_tags_dropped) + " stray end tags and " +
+                    std::to_string(dropped) + " incomplete entries");
+  if (decoded.charset == "utf-8") repair_double_encoding(doc, repairs);
+  doc.feed_url = input.feed_url;
+  doc.document_url = input.document_url;
+  doc.repairs = std::move(repairs);
+  return doc;
+}
+
+Outcome<FeedDocument> parse_xml(std::string_view bytes, Utf8Document decoded, const ParseInput& input, const std::string& base) {
+  std::vector<std::string> repairs = std::move(decoded.repairs);
+  const bool utf8 = decoded.charset == "utf-8";
+  std::string text = repair_xml(std::move(decoded.text), repairs);
+
+  pugi::xml_document xml;
+  const pugi::xml_parse_result result = xml.load_buffer_inplace(text.data(), text.size(), kParseFlags, pugi::encoding_utf8);
+  if (!result) return recover(bytes, input, base, result, std::move(repairs));
+
+  FeedDocument doc;
+  std::vector<pugi::xml_node> entry_elements;
+  if (auto error = read_tree(xml, input, base, doc, entry_elements, repairs)) return *error;
+  if (utf8) repair_double_encoding(doc, repairs);
+  doc.feed_url = input.feed_url;
+  doc.document_url = input.document_url;
+  doc.repairs = std::move(repairs);
+  return doc;
+}
+
+Outcome<FeedDocument> parse_any(std::string_view bytes, const ParseInput& input) {
+  if (is_blank(bytes)) return parse_error(input, ErrorCode::empty_body, "document is empty");
+  const std::string base = input.document_url.empty() ? input.feed_url : input.document_url;
+  std::optional<std::string_view> content_type;
+  if (input.content_type) content_type = *input.content_type;
+  Utf8Document decoded = decode_document(bytes, content_type);
+  const char first = first_significant(decoded.text);
+  if (first == '{' || first == '[') {
+    auto outcome = parse_json_feed(decoded.text, input.feed_url, base);
+    if (auto* doc = std::get_if<FeedDocument>(&outcome)) {
+      doc->document_url = input.document_url;
+      doc->repairs.insert(doc->repairs.begin(), decoded.repairs.begin(), decoded.repairs.end());
+    }
+    return outcome;
+  }
+  if (decoded.text.find('<') == std::string::npos)
+    return parse_error(input, ErrorCode::not_a_feed, "neither XML nor JSON (no markup)");
+  return parse_xml(bytes, std::move(decoded), input, base);
+}
+
+}  // namespace
+
+Outcome<FeedDocument> parse_feed(std::string_view bytes, const ParseInput& input) {
+  try {
+    return parse_any(bytes, input);
+  } catch (const std::exception& e) {
+    // Only resource exhaustion or a bug gets here; the stage contract is "never throws".
+    return parse_error(input, ErrorCode::internal, std::string("parser failure: ") + e.what());
+  }
+}
+
+}  // namespace rssflow

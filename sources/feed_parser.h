@@ -1,0 +1,36 @@
+// Fetched bytes -> FeedDocument: RSS 0.90-0.94/2.0, RSS 1.0 (RDF), Atom 0.3/1.0, JSON Feed 1.0/1.1.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/types.h"
+
+namespace rssflow {
+
+struct ParseInput {
+  std::string feed_url;                      // the configured source URL (for errors, FeedDocument)
+  std::string document_url;                  // final URL of the bytes: base for relative links
+  std::optional<std::string> content_type;   // HTTP Content-Type, verbatim (charset, RFC 3023)
+};
+
+// Parses one fetched document. Pure and thread-safe; never throws on any input.
+//
+// The charset is detected and converted to UTF-8 (sources/encoding.h); almost-XML is repaired
+// where the intent is clear (sources/xml_repair.h); a truncated or broken document keeps the
+// entries that were complete before the error. Every such fix is listed in
+// FeedDocument::repairs. DOCTYPE entities are never expanded.
+//
+// Entries follow FeedEntry's contract: links absolute (xml:base, then document_url, then
+// feed_url), summary_html/content_html HTML fragments (plain-text sources escaped), title plain
+// text unless title_is_html, dates UTC.
+//
+// Failures come back as StageError{Stage::parse, input.feed_url, code, message}:
+//  - empty_body: no bytes, or only whitespace;
+//  - not_a_feed: a well-formed document that is not RSS, RDF, Atom or JSON Feed (HTML, OPML...);
+//  - malformed: XML or JSON that could not be parsed and yielded no entry; the message has the
+//    byte offset (into the UTF-8 text) and the parser's description.
+Outcome<FeedDocument> parse_feed(std::string_view bytes, const ParseInput& input);
+
+}  // namespace rssflow

@@ -1,0 +1,91 @@
+// Namespace and xml:base resolution over a pugixml tree, and the text of feed elements.
+// Internal to sources/: the feed readers walk the tree top-down through an XmlScope.
+#pragma once
+
+#include <pugixml.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace rssflow {
+
+// The namespaces the readers understand, identified by URI (never by the prefix a document uses).
+enum class Ns { none, unknown, rss090, rss10, rss_userland, atom10, atom03, dc, dcterms, content, itunes, media, rdf, xhtml };
+
+Ns ns_from_uri(std::string_view uri);
+
+struct QName {
+  Ns ns = Ns::none;
+  std::string_view local;
+  bool is(Ns n, std::string_view l) const { return ns == n && local == l; }
+};
+
+// Stack of in-scope namespace bindings and base URLs as the readers descend. Not thread-safe;
+// one per parse. Every enter() must be matched by leave() (use XmlScope::Guard).
+class XmlScope {
+ public:
+  explicit XmlScope(std::string document_url);
+
+  void enter(pugi::xml_node element);
+  void leave();
+
+  // The expanded name of element, which is the current element or one of its children (the
+  // element's own xmlns attributes count). Unbound prefixes fall back to the conventional ones
+  // (dc, content, itunes, media, atom...), as sloppy feeds rely on them.
+  QName name_of(pugi::xml_node element) const;
+
+  // Value of element's attribute in namespace ns with that local name ("" when absent); element
+  // is the current element or one of its children.
+  std::string_view attribute(pugi::xml_node element, Ns ns, std::string_view local) const;
+
+  // ref resolved against the current base (xml:base of the ancestors, then the document URL),
+  // after element's own xml:base if it has one. nullopt for a blank ref.
+  std::optional<std::string> resolve(std::string_view ref, pugi::xml_node element = {}) const;
+
+  class Guard {
+   public:
+    Guard(XmlScope& scope, pugi::xml_node element) : scope_(scope) { scope_.enter(element); }
+    ~Guard() { scope_.leave(); }
+    Guard(const Guard&) = delete;
+    Guard& operator=(const Guard&) = delete;
+
+   private:
+    XmlScope& scope_;
+  };
+
+ private:
+  struct Frame {
+    std::size_t bindings = 0;
+    bool pushed_base = false;
+  };
+  std::optional<std::string_view> lookup(std::string_view prefix, pugi::xml_node own) const;
+
+  std::vector<std::pair<std::string_view, std::string_view>> bindings_;  // prefix -> URI
+  std::vector<std::string> bases_;
+  std::vector<Frame> frames_;
+};
+
+// All text below element (character data and CDATA sections, split sections concatenated), in
+// document order, untrimmed.
+std::string text_of(pugi::xml_node element);
+
+// element's content as HTML source: its own text is HTML already (escaped markup or CDATA);
+// child elements (unescaped markup inside RSS descriptions) are serialized back as tags.
+std::string html_source_of(pugi::xml_node element);
+
+// element's children serialized as HTML, their text escaped (Atom/XHTML inline content).
+// Element prefixes and xmlns attributes are dropped.
+std::string xhtml_children_of(pugi::xml_node element);
+
+// Plain text escaped so that it reads the same as HTML.
+std::string escape_html(std::string_view text);
+
+// feedparser's looks_like_html: a close tag or an entity, and only known HTML elements/entities.
+bool looks_like_html(std::string_view text);
+
+std::string_view trim(std::string_view text);
+
+}  // namespace rssflow

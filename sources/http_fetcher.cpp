@@ -277,6 +277,9 @@ struct HttpFetcher::Impl {
       error = status_error(static_cast<int>(status), last ? std::string_view(last->reason) : std::string_view(),
                            t.body.size(), t.job.request.source.url);
     }
+    if (error && error->code == ErrorCode::rate_limited && last && last->retry_after) {
+      error->message += " (Retry-After: " + *last->retry_after + ")";
+    }
     Job job = std::move(t.job);
     if (error && job.attempt < options.max_retries && is_transient(*error, result.http_status, last != nullptr)) {
       release(t);

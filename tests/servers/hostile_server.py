@@ -2,7 +2,8 @@
 """A misbehaving loopback HTTP server for rssflow's fetch tests and benchmarks (stdlib only).
 
 Listens on 127.0.0.1, an ephemeral port unless --port is given, and prints the port as the
-first line on stdout. One thread per connection, HTTP/1.1 keep-alive. Paths:
+first line on stdout; the same paths over TLS (self-signed certificate for 127.0.0.1, which a
+verifying client must refuse) on a second ephemeral port, printed as the second line. One thread per connection, HTTP/1.1 keep-alive. Paths:
 
   /feed/<n>.xml        good RSS 2.0 feed; ETag + Last-Modified; 304 on a matching validator
   /atom.xml            good Atom feed (same validators and 304 support)
@@ -38,7 +39,9 @@ import email.utils
 import gzip
 import json
 import select
+import os
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -296,7 +299,14 @@ def main():
                         help="stop when stdin closes (the parent test died or is done)")
     args = parser.parse_args()
     server = Server(("127.0.0.1", args.port), Handler)
+    tls_server = Server(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    here = os.path.dirname(os.path.abspath(__file__))
+    context.load_cert_chain(os.path.join(here, "selfsigned.crt"), os.path.join(here, "selfsigned.key"))
+    tls_server.socket = context.wrap_socket(tls_server.socket, server_side=True)
+    threading.Thread(target=tls_server.serve_forever, daemon=True).start()
     print(server.server_address[1], flush=True)
+    print(tls_server.server_address[1], flush=True)
     if args.exit_on_stdin_eof:
         def watch():
             sys.stdin.buffer.read()

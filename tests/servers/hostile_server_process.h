@@ -41,10 +41,13 @@ class HostileServer {
     if (rc != 0) throw std::runtime_error("cannot start hostile_server.py");
     FILE* out = ::fdopen(from_child[0], "r");
     char line[64] = {};
-    const bool got = out && std::fgets(line, sizeof line, out) != nullptr;
+    char tls_line[64] = {};
+    const bool got = out && std::fgets(line, sizeof line, out) != nullptr &&
+                     std::fgets(tls_line, sizeof tls_line, out) != nullptr;
     if (out) std::fclose(out);
     port_ = got ? std::atoi(line) : 0;
-    if (port_ <= 0) throw std::runtime_error("hostile_server.py did not print its port");
+    tls_port_ = got ? std::atoi(tls_line) : 0;
+    if (port_ <= 0 || tls_port_ <= 0) throw std::runtime_error("hostile_server.py did not print its ports");
   }
 
   ~HostileServer() {
@@ -58,6 +61,10 @@ class HostileServer {
   HostileServer& operator=(const HostileServer&) = delete;
 
   int port() const { return port_; }
+  // The same paths over TLS with a self-signed certificate (verification must fail).
+  std::string tls_url(const std::string& path) const {
+    return "https://127.0.0.1:" + std::to_string(tls_port_) + path;
+  }
   std::string url(const std::string& path, const std::string& host = "127.0.0.1") const {
     return "http://" + host + ":" + std::to_string(port_) + path;
   }
@@ -82,6 +89,7 @@ class HostileServer {
   pid_t pid_ = -1;
   int stdin_fd_ = -1;
   int port_ = 0;
+  int tls_port_ = 0;
 };
 
 }  // namespace rssflow::testing

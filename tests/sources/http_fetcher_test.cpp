@@ -195,6 +195,7 @@ TEST_F(HttpFetcherTest, EveryHostilePathReportsItsOwnError) {
       {refused, ErrorCode::connect, ""},
       {"file:///nonexistent/rssflow/feed.xml", ErrorCode::io, "/nonexistent/rssflow/feed.xml"},
       {"ftp://example.com/feed.xml", ErrorCode::invalid_source, "ftp"},
+      {server_->tls_url("/feed/1.xml"), ErrorCode::tls, "certificate"},
   };
   std::vector<FetchRequest> requests;
   for (const auto& c : cases) requests.push_back(request_for(c.path));
@@ -213,6 +214,7 @@ TEST_F(HttpFetcherTest, EveryHostilePathReportsItsOwnError) {
     EXPECT_EQ(error->feed_url, cases[i].path);
     EXPECT_NE(error->message.find(cases[i].message_part), std::string::npos) << error->message;
     EXPECT_LE(results[i].elapsed, bound);
+    std::printf("%-50s -> %s\n", cases[i].path.c_str(), error->describe().c_str());
   }
   EXPECT_EQ(results[6].http_status, 429);
   ASSERT_TRUE(results[6].retry_after.has_value());

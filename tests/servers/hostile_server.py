@@ -11,6 +11,7 @@ verifying client must refuse) on a second ephemeral port, printed as the second 
   /deflate.xml         good feed, Content-Encoding: deflate
   /delay/<n>.xml       good feed answered after ?ms= milliseconds (default 100), for benchmarks
   /endless             chunked body that never ends
+  /big                 declares and sends a 4 MiB body (Content-Length over a 1 MiB cap)
   /slow                declares 10000 bytes, then sends one byte every 2 seconds
   /hang                reads the request and never answers
   /bomb                small gzip body that inflates to 32 MiB of zeros
@@ -31,7 +32,8 @@ verifying client must refuse) on a second ephemeral port, printed as the second 
   /_stats              {"delay_active_max": most /delay/ requests ever served at once};
                        /_stats?reset=1 zeroes it
   /_log                JSON array of every request so far: path, if_none_match,
-                       if_modified_since, user_agent, accept_encoding (in arrival order)
+                       if_modified_since, user_agent, accept_encoding, client_port (one per
+                       connection, so reuse is visible), in arrival order
 """
 
 import argparse
@@ -135,6 +137,7 @@ class Handler(BaseHTTPRequestHandler):
             "if_modified_since": self.headers.get("If-Modified-Since"),
             "user_agent": self.headers.get("User-Agent"),
             "accept_encoding": self.headers.get("Accept-Encoding"),
+            "client_port": self.client_address[1],
         }
         with _log_lock:
             _log.append(entry)
@@ -171,6 +174,8 @@ class Handler(BaseHTTPRequestHandler):
                 if part.startswith("ms="):
                     ms = int(part[3:])
             self.delay(ms, path[len("/delay/"):])
+        elif path == "/big":
+            self.send_body(200, b"<rss>" + b" " * (4 << 20) + b"</rss>")
         elif path == "/endless":
             self.endless()
         elif path == "/slow":

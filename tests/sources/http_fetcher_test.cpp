@@ -155,6 +155,14 @@ TEST_F(HttpFetcherTest, SendsValidatorsAndReportsNotModified) {
   EXPECT_NE(encodings.find("br"), std::string::npos);
 }
 
+TEST_F(HttpFetcherTest, ReusesOneConnectionForSequentialFetchesToAHost) {
+  HttpFetcher fetcher(test_options());
+  for (int i = 0; i < 4; ++i) feed_of(fetch_one(fetcher, request_for(server_->url("/feed/reuse.xml"))));
+  const auto log = log_entries(*server_, "/feed/reuse.xml");
+  ASSERT_EQ(log.size(), 4u);
+  for (const auto& entry : log) EXPECT_EQ(entry["client_port"], log[0]["client_port"]);
+}
+
 TEST_F(HttpFetcherTest, LastModifiedAloneAlsoYieldsNotModified) {
   HttpFetcher fetcher(test_options());
   ConditionalGetState validators;
@@ -177,6 +185,7 @@ TEST_F(HttpFetcherTest, EveryHostilePathReportsItsOwnError) {
   const std::string refused = "http://127.0.0.1:" + std::to_string(closed_port()) + "/feed.xml";
   const std::vector<HostileCase> cases = {
       {server_->url("/endless"), ErrorCode::too_large, "1048576"},
+      {server_->url("/big"), ErrorCode::too_large, "Content-Length"},
       {server_->url("/slow"), ErrorCode::timeout, ""},
       {server_->url("/hang"), ErrorCode::timeout, ""},
       {server_->url("/bomb"), ErrorCode::too_large, "decompressed"},
@@ -216,14 +225,21 @@ TEST_F(HttpFetcherTest, EveryHostilePathReportsItsOwnError) {
     EXPECT_LE(results[i].elapsed, bound);
     std::printf("%-50s -> %s\n", cases[i].path.c_str(), error->describe().c_str());
   }
-  EXPECT_EQ(results[6].http_status, 429);
-  ASSERT_TRUE(results[6].retry_after.has_value());
-  EXPECT_GE(*results[6].retry_after, before + 119s);
-  EXPECT_LE(*results[6].retry_after, before + 125s);
-  ASSERT_TRUE(results[7].retry_after.has_value());
-  EXPECT_GE(*results[7].retry_after, before + 3590s);
-  EXPECT_EQ(results[11].http_status, 410);
-  EXPECT_EQ(results[4].http_status, 302);
+  auto result_for = [&](const std::string& path) -> const FetchResult& {
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      if (cases[i].path == server_->url(path)) return results[i];
+    }
+    throw std::logic_error("no case " + path);
+  };
+  const FetchResult& limited = result_for("/ratelimited");
+  EXPECT_EQ(limited.http_status, 429);
+  ASSERT_TRUE(limited.retry_after.has_value());
+  EXPECT_GE(*limited.retry_after, before + 119s);
+  EXPECT_LE(*limited.retry_after, before + 125s);
+  ASSERT_TRUE(result_for("/unavailable").retry_after.has_value());
+  EXPECT_GE(*result_for("/unavailable").retry_after, before + 3590s);
+  EXPECT_EQ(result_for("/gone").http_status, 410);
+  EXPECT_EQ(result_for("/to-file").http_status, 302);
 }
 
 TEST_F(HttpFetcherTest, DocumentsThatAreNotFeedsStillFetchForTheParserToJudge) {

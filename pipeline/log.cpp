@@ -1,0 +1,98 @@
+#include "pipeline/log.h"
+
+#include <cstdio>
+
+#include "core/time.h"
+
+namespace rssflow {
+namespace {
+
+const char* level_name(LogLevel level) {
+  switch (level) {
+    case LogLevel::debug: return "debug";
+    case LogLevel::info: return "info";
+    case LogLevel::warn: return "warn";
+    case LogLevel::error: return "error";
+  }
+  return "info";
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (u < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", u);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+// logfmt: bare value when it has no space, quote, '=' or control character; else quoted.
+void append_logfmt_value(std::string& out, std::string_view s) {
+  bool needs_quotes = s.empty();
+  for (const char c : s) {
+    if (c == ' ' || c == '"' || c == '=' || static_cast<unsigned char>(c) < 0x20) {
+      needs_quotes = true;
+      break;
+    }
+  }
+  if (!needs_quotes) {
+    out += s;
+    return;
+  }
+  append_json_string(out, s);  // logfmt quoting uses the same escapes
+}
+
+}  // namespace
+
+std::string format_event(LogFormat format, LogLevel level, std::string_view event,
+                         std::initializer_list<LogField> fields) {
+  std::string line;
+  line.reserve(128);
+  const std::string ts = format_rfc3339(now_seconds());
+  if (format == LogFormat::json) {
+    line += "{\"ts\":\"" + ts + "\",\"level\":\"" + level_name(level) + "\",\"event\":";
+    append_json_string(line, event);
+    for (const auto& f : fields) {
+      line += ',';
+      append_json_string(line, f.key);
+      line += ':';
+      append_json_string(line, f.value);
+    }
+    line += '}';
+  } else {
+    line += "ts=" + ts + " level=" + level_name(level) + " event=";
+    append_logfmt_value(line, event);
+    for (const auto& f : fields) {
+      line += ' ';
+      line += f.key;
+      line += '=';
+      append_logfmt_value(line, f.value);
+    }
+  }
+  return line;
+}
+
+void EventLog::emit(LogLevel level, std::string_view event, std::initializer_list<LogField> fields) {
+  if (level == LogLevel::debug && !options_.verbose) return;
+  if (options_.quiet && level == LogLevel::info) return;
+  std::string line = format_event(options_.format, level, event, fields);
+  line += '\n';
+  std::lock_guard lock(mutex_);
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+}  // namespace rssflow

@@ -1,0 +1,130 @@
+#include <cctype>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <mutex>
+
+#include "core/types.h"
+#include "pipeline/commands.h"
+#include "pipeline/sink_setup.h"
+#include "sources/feed_parser.h"
+#include "sources/opml.h"
+#include "transforms/json_record.h"
+
+namespace rssflow {
+namespace {
+
+bool is_url(const std::string& input) { return input.find("://") != std::string::npos; }
+
+// A local path as the file:// URL `run` would use for it (absolute, percent-encoded).
+std::string file_url(const std::string& path) {
+  const std::string absolute = std::filesystem::absolute(path).lexically_normal().string();
+  std::string url = "file://";
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (const unsigned char c : absolute) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
+      url += static_cast<char>(c);
+    } else {
+      url += '%';
+      url += kHex[c >> 4];
+      url += kHex[c & 0xF];
+    }
+  }
+  return url;
+}
+
+}  // namespace
+
+int parse_command(const ParseCommand& command) {
+  KeywordMatcher keywords = [&] {
+    try {
+      return KeywordMatcher::from_file(command.keywords_file);
+    } catch (const std::exception& e) {
+      std::cerr << "rssflow parse: " << e.what() << "\n";
+      std::exit(2);
+    }
+  }();
+  // Inputs are fetched concurrently but printed in the order given, entries in document order.
+  std::vector<std::optional<FetchResult>> results(command.inputs.size());
+  {
+    HttpFetcher fetcher(command.fetch);
+    std::mutex mutex;
+    std::condition_variable all_done;
+    std::size_t remaining = command.inputs.size();
+    for (std::size_t i = 0; i < command.inputs.size(); ++i) {
+      const std::string& input = command.inputs[i];
+      Source source{is_url(input) ? input : file_url(input), "", {}, 0};
+      fetcher.submit(FetchRequest{std::move(source), {}}, [&, i](FetchResult result) {
+        std::lock_guard lock(mutex);
+        results[i] = std::move(result);
+        if (--remaining == 0) all_done.notify_one();
+      });
+    }
+    std::unique_lock lock(mutex);
+    all_done.wait(lock, [&] { return remaining == 0; });
+  }
+  int status = 0;
+  std::string out;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    FetchResult& result = *results[i];
+    if (auto* error = std::get_if<StageError>(&result.outcome)) {
+      std::cerr << "rssflow parse: " << command.inputs[i] << ": " << error->describe() << "\n";
+      status = 1;
+      continue;
+    }
+    FetchedFeed& feed = std::get<FetchedFeed>(result.outcome);
+    Outcome<FeedDocument> parsed = parse_feed(feed.body, ParseInput{feed.source.url, feed.final_url, feed.content_type});
+    if (auto* error = std::get_if<StageError>(&parsed)) {
+      std::cerr << "rssflow parse: " << command.inputs[i] << ": " << error->describe() << "\n";
+      status = 1;
+      continue;
+    }
+    const FeedDocument& doc = std::get<FeedDocument>(parsed);
+    for (const std::string& repair : doc.repairs) {
+      std::cerr << "rssflow parse: " << command.inputs[i] << ": repaired: " << repair << "\n";
+    }
+    out.clear();
+    for (const FeedEntry& entry : doc.entries) {
+      append_json_line(out, build_article(entry, doc, keywords, feed.fetched_at, command.article));
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
+  }
+  std::fflush(stdout);
+  return status;
+}
+
+int migrate_command(const MigrateCommand& command) {
+  try {
+    migrate_schema(command.postgres);
+  } catch (const std::exception& e) {
+    std::cerr << "rssflow migrate: " << e.what() << "\n";
+    return 3;
+  }
+  std::cerr << "rssflow migrate: schema " << command.postgres.schema << " is up to date\n";
+  return 0;
+}
+
+int sources_command(const SourcesCommand& command) {
+  SourceList list;
+  try {
+    list = read_opml(command.sources_file);
+  } catch (const std::exception& e) {
+    std::cerr << "rssflow sources: " << e.what() << "\n";
+    return 2;
+  }
+  std::size_t listed = 0;
+  for (const Source& source : list.sources) {
+    if (command.shard && !in_shard(source, *command.shard)) continue;
+    ++listed;
+    std::string categories;
+    for (const std::string& c : source.categories) categories += (categories.empty() ? "" : "/") + c;
+    std::printf("%s\t%s\t%s\n", source.url.c_str(), source.title.c_str(), categories.c_str());
+  }
+  for (const StageError& error : list.errors) std::cerr << "rssflow sources: " << error.describe() << "\n";
+  std::fprintf(stderr, "rssflow sources: %zu listed, %zu invalid (%s)\n", listed, list.errors.size(),
+               command.sources_file.c_str());
+  return list.errors.empty() ? 0 : 1;
+}
+
+}  // namespace rssflow

@@ -1,0 +1,199 @@
+#include <algorithm>
+#include <thread>
+#include <unistd.h>
+
+#include "core/atomic_file.h"
+#include "core/time.h"
+#include "pipeline/commands.h"
+#include "pipeline/flow_graph.h"
+#include "pipeline/log.h"
+#include "pipeline/run_metrics.h"
+#include "pipeline/run_summary.h"
+#include "pipeline/sink_setup.h"
+#include "pipeline/stage_clock.h"
+#include "sources/fetch_policy.h"
+#include "sources/opml.h"
+
+namespace rssflow {
+namespace {
+
+struct PlannedRun {
+  std::vector<SourceJob> due;         // go through the graph
+  std::vector<SourceOutcome> early;   // invalid or not due: reported without fetching
+  std::vector<std::size_t> early_index;
+  std::size_t total = 0;
+};
+
+PlannedRun plan_sources(SourceList list, const RunConfig& config,
+                        const std::unordered_map<std::string, SourceState>& states, Instant now) {
+  PlannedRun plan;
+  std::size_t index = 0;
+  for (StageError& error : list.errors) {
+    SourceOutcome o;
+    o.source.url = error.feed_url;
+    o.status = SourceStatus::failed;
+    o.error = std::move(error);
+    plan.early_index.push_back(index++);
+    plan.early.push_back(std::move(o));
+  }
+  for (Source& source : list.sources) {
+    if (config.shard && !in_shard(source, *config.shard)) continue;
+    SourceJob job{index++, std::move(source), {}};
+    if (const auto it = states.find(job.source.url); it != states.end()) job.prior_state = it->second;
+    job.prior_state.url = job.source.url;
+    if (!is_due(job.prior_state, now)) {
+      SourceBatch skipped = skipped_batch(job, now);
+      plan.early_index.push_back(job.index);
+      plan.early.push_back(std::move(skipped.outcome));
+      continue;
+    }
+    plan.due.push_back(std::move(job));
+  }
+  plan.total = index;
+  return plan;
+}
+
+void log_outcome(EventLog& log, const SourceOutcome& o) {
+  if (o.error) {
+    log.emit(o.status == SourceStatus::skipped ? LogLevel::info : LogLevel::warn,
+             o.status == SourceStatus::skipped ? "source_skipped" : "source_failed",
+             {{"feed", o.source.url}, {"stage", to_string(o.error->stage)}, {"reason", to_string(o.error->code)},
+              {"message", o.error->message}});
+  } else {
+    log.emit(LogLevel::debug, "source_done",
+             {{"feed", o.source.url}, {"status", to_string(o.status)}, {"entries", std::to_string(o.entries)},
+              {"records", std::to_string(o.records)}});
+  }
+  if (o.permanent_redirect) {
+    log.emit(LogLevel::warn, "source_moved_permanently", {{"feed", o.source.url}, {"location", *o.permanent_redirect}});
+  }
+}
+
+// A one-line progress indicator, only for a human at a terminal.
+class Progress {
+ public:
+  Progress(bool enabled, std::size_t total) : enabled_(enabled), total_(total) {}
+  void tick(std::size_t done) {
+    if (!enabled_) return;
+    std::fprintf(stderr, "\r  %zu/%zu sources", done, total_);
+    std::fflush(stderr);
+  }
+  void finish() {
+    if (enabled_) std::fputs("\r\033[K", stderr);
+  }
+
+ private:
+  bool enabled_;
+  std::size_t total_;
+};
+
+}  // namespace
+
+int run_command(const RunConfig& config, const std::atomic<bool>& stop_requested) {
+  EventLog log(config.log);
+  const auto started = std::chrono::steady_clock::now();
+  RunTotals totals;
+  totals.started_at = now_seconds();
+  totals.sink_is_postgres = config.sink == SinkKind::postgres;
+
+  // Startup failures: configuration (exit 2), lock (exit 4), sink (exit 3). Nothing fetched yet.
+  SourceList list;
+  std::optional<KeywordMatcher> keywords;
+  try {
+    list = read_opml(config.sources_file);
+    keywords.emplace(KeywordMatcher::from_file(config.keywords_file));
+  } catch (const std::exception& e) {
+    log.emit(LogLevel::error, "run_config_invalid", {{"message", e.what()}});
+    return 2;
+  }
+  OpenedSinks sinks;
+  std::unordered_map<std::string, SourceState> states;
+  try {
+    sinks = open_sinks(config);
+    if (sinks.state) states = sinks.state->load_all();
+  } catch (const LockHeldError& e) {
+    log.emit(LogLevel::error, "run_lock_held", {{"message", e.what()}});
+    return 4;
+  } catch (const std::exception& e) {
+    log.emit(LogLevel::error, "sink_open_failed", {{"message", e.what()}});
+    return 3;
+  }
+
+  PlannedRun plan = plan_sources(std::move(list), config, states, totals.started_at);
+  std::vector<std::optional<SourceOutcome>> outcomes(plan.total);
+  for (std::size_t i = 0; i < plan.early.size(); ++i) {
+    log_outcome(log, plan.early[i]);
+    outcomes[plan.early_index[i]] = std::move(plan.early[i]);
+  }
+  log.emit(LogLevel::info, "run_started",
+           {{"sources", std::to_string(plan.total)}, {"due", std::to_string(plan.due.size())},
+            {"lock", sinks.lock_description}});
+
+  StageClock clock;
+  LoadStep load(*sinks.articles);
+  Progress progress(!config.log.quiet && ::isatty(STDERR_FILENO), plan.due.size());
+  std::size_t done = 0;
+  GraphResult graph;
+  {
+    HttpFetcher fetcher(config.fetch);
+    const std::size_t in_flight =
+        static_cast<std::size_t>(config.fetch.max_in_flight) + 2 * std::max(1u, std::thread::hardware_concurrency());
+    graph = run_flow_graph(GraphInputs{
+        std::move(plan.due), fetcher, *keywords, config.article, load, in_flight, stop_requested,
+        [&](std::size_t index, SourceOutcome&& outcome) {
+          log_outcome(log, outcome);
+          outcomes[index] = std::move(outcome);
+          progress.tick(++done);
+        },
+        &clock});
+  }
+  progress.finish();
+  totals.fatal_error = graph.fatal_error;
+  totals.interrupted = stop_requested.load();
+  if (!totals.fatal_error) {
+    try {
+      totals.load = sinks.articles->finish();
+    } catch (const std::exception& e) {
+      totals.fatal_error = e.what();
+    }
+  }
+
+  std::vector<SourceOutcome> ordered;
+  ordered.reserve(outcomes.size());
+  for (auto& o : outcomes) {
+    if (o) ordered.push_back(std::move(*o));  // unset: never started (interrupted or fatal)
+  }
+  for (const SourceOutcome& o : ordered) accumulate(totals, o);
+  if (sinks.state && !totals.fatal_error) {
+    std::vector<SourceState> updated;
+    updated.reserve(ordered.size());
+    for (const SourceOutcome& o : ordered) {
+      if (!o.state.url.empty() && o.status != SourceStatus::skipped) updated.push_back(o.state);
+    }
+    try {
+      sinks.state->save_all(updated);
+    } catch (const std::exception& e) {
+      log.emit(LogLevel::error, "fetch_state_save_failed", {{"message", e.what()}});
+      totals.fatal_error = std::string("fetch state not saved: ") + e.what();
+    }
+  }
+  totals.elapsed = std::chrono::steady_clock::now() - started;
+  totals.exit_status = exit_status_for(totals);
+
+  publish_run_metrics(config, totals, ordered, clock, log);
+  if (config.report_file) {
+    try {
+      write_file_atomically(*config.report_file, render_report_json(totals, ordered));
+    } catch (const std::exception& e) {
+      log.emit(LogLevel::error, "run_report_write_failed", {{"message", e.what()}});
+    }
+  }
+  if (totals.fatal_error) log.emit(LogLevel::error, "run_failed", {{"message", *totals.fatal_error}});
+  if (!config.log.quiet || totals.exit_status != 0) {
+    const std::string summary = render_summary(totals, ordered);
+    std::fwrite(summary.data(), 1, summary.size(), stderr);
+  }
+  return totals.exit_status;
+}
+
+}  // namespace rssflow

@@ -1,0 +1,47 @@
+// Typed, validated configuration of one `rssflow run`, built once from the command line
+// (pipeline/cli.cpp). Each component receives only its own options struct.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "sinks/postgres_options.h"
+#include "sources/http_fetcher.h"
+#include "sources/shard.h"
+#include "transforms/article_builder.h"
+
+namespace rssflow {
+
+enum class SinkKind { jsonl, postgres };
+enum class LogFormat { logfmt, json };
+
+struct LogOptions {
+  LogFormat format = LogFormat::logfmt;
+  bool quiet = false;    // only warnings and errors; no summary when all is well
+  bool verbose = false;  // also one debug line per source
+};
+
+struct RunConfig {
+  std::filesystem::path sources_file;
+  std::filesystem::path keywords_file;
+  SinkKind sink = SinkKind::jsonl;
+  std::string out = "-";  // jsonl destination, "-" for stdout
+  PostgresOptions postgres;  // conninfo empty: libpq environment (PGHOST, PGDATABASE, ...)
+  std::optional<std::filesystem::path> state_file;  // jsonl sink: conditional GET state
+  std::optional<std::filesystem::path> metrics_file;
+  std::optional<std::string> pushgateway_url;
+  std::optional<std::filesystem::path> report_file;
+  std::optional<std::filesystem::path> lock_file;
+  std::optional<ShardSpec> shard;
+  FetchOptions fetch;
+  ArticleOptions article;
+  LogOptions log;
+};
+
+// Where bundled files (sources.opml, keywords.tsv, snapshot/) live: $RSSFLOW_CONFIG_DIR, else
+// the source tree's config/ (compile definition), else ./config.
+std::filesystem::path bundled_config_dir();
+
+}  // namespace rssflow

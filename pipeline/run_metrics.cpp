@@ -1,0 +1,90 @@
+#include "pipeline/run_metrics.h"
+
+#include "core/version.h"
+
+namespace rssflow {
+namespace {
+
+FeedStatus feed_status(SourceStatus status) {
+  switch (status) {
+    case SourceStatus::ok: return FeedStatus::ok;
+    case SourceStatus::not_modified: return FeedStatus::not_modified;
+    case SourceStatus::failed: return FeedStatus::failed;
+    case SourceStatus::skipped: return FeedStatus::skipped;
+  }
+  return FeedStatus::failed;
+}
+
+RunMetrics collect(const RunConfig& config, const RunTotals& totals, const std::vector<SourceOutcome>& outcomes,
+                   const StageClock& clock) {
+  RunMetrics m;
+  m.version = kVersion;
+  m.exit_status = totals.exit_status;
+  m.started_at = totals.started_at;
+  m.finished_at = std::chrono::system_clock::now();
+  m.duration_seconds = totals.elapsed.count();
+  std::uint64_t invalid = 0, fetched = 0, parsed = 0, entries = 0;
+  for (const SourceOutcome& o : outcomes) {
+    m.count_feed(feed_status(o.status), o.error ? std::optional<ErrorCode>(o.error->code) : std::nullopt);
+    if (o.error && o.error->stage == Stage::sources) ++invalid;
+    if (o.status == SourceStatus::ok || o.status == SourceStatus::not_modified ||
+        (o.error && o.error->stage != Stage::fetch && o.error->stage != Stage::sources))
+      ++fetched;
+    if (o.status == SourceStatus::ok) ++parsed;
+    entries += o.entries;
+  }
+  m.sources_configured = outcomes.size();
+  m.sources_invalid = invalid;
+  m.sources_selected = outcomes.size() - invalid;
+  m.bytes_fetched = totals.bytes;
+  m.duplicates_dropped = totals.duplicates;
+  m.near_duplicates = totals.near_duplicates;
+  m.rows_inserted = totals.load.inserted;
+  m.rows_updated = totals.load.updated;
+  m.rows_unchanged = totals.load.unchanged;
+  m.records_written = config.sink == SinkKind::jsonl ? totals.load.written : totals.records;
+  m.load_errors = totals.fatal_error ? 1 : 0;
+  m.fetch_in_flight_max = static_cast<std::uint64_t>(clock.max_in_flight());
+
+  auto set = [&](MetricStage stage, std::uint64_t in, std::uint64_t out) {
+    m.stage(stage).items_received = in;
+    m.stage(stage).items_emitted = out;
+    m.stage(stage).duration = clock.histogram(stage);
+  };
+  const std::uint64_t articles = entries;  // one article per parsed entry
+  set(MetricStage::sources, outcomes.size(), m.sources_selected);
+  set(MetricStage::fetch, m.sources_selected, fetched);
+  set(MetricStage::parse, fetched, entries);
+  set(MetricStage::dedupe, articles, articles - totals.duplicates);
+  // clean, keywords and format run together in build_articles (their time is "format").
+  set(MetricStage::clean, entries, articles);
+  set(MetricStage::keywords, articles, articles);
+  set(MetricStage::format, articles, articles);
+  set(MetricStage::load, totals.records, totals.fatal_error ? 0 : totals.records);
+  return m;
+}
+
+}  // namespace
+
+void publish_run_metrics(const RunConfig& config, const RunTotals& totals, const std::vector<SourceOutcome>& outcomes,
+                         const StageClock& clock, EventLog& log) {
+  if (!config.metrics_file && !config.pushgateway_url) return;
+  MetricLabels grouping;
+  if (config.shard) grouping.emplace_back("shard", std::to_string(config.shard->index));
+  const RunMetrics metrics = collect(config, totals, outcomes, clock);
+  if (config.metrics_file) {
+    try {
+      write_textfile_atomically(*config.metrics_file, render_prometheus_text(metrics, grouping));
+    } catch (const std::exception& e) {
+      log.emit(LogLevel::error, "metrics_write_failed", {{"message", e.what()}});
+    }
+  }
+  if (config.pushgateway_url) {
+    // Grouping labels go in the URL, not in the samples.
+    if (auto error = push_to_gateway(*config.pushgateway_url, "rssflow", grouping, render_prometheus_text(metrics))) {
+      log.emit(LogLevel::error, "metrics_push_failed", {{"message", *error}});
+    }
+  }
+}
+
+}  // namespace rssflow

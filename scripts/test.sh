@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds rssflow and runs the whole test suite (unit and integration: a throwaway PostgreSQL,
+# loopback HTTP servers, a Pushgateway and promtool are started by the tests themselves).
+#
+#   scripts/test.sh              release build
+#   scripts/test.sh --sanitize   the same suite under ASan+UBSan
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh "$@"
+build_dir=build
+[[ "${1:-}" == "--sanitize" ]] && build_dir=build-asan
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)" --timeout 900

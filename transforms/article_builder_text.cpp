@@ -68,13 +68,19 @@ std::string sanitize_text(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   while (!text.empty()) {
+    // Copy the longest run that needs no attention in one append: most text is clean.
+    std::size_t run = 0;
+    while (run < text.size()) {
+      const auto c = static_cast<unsigned char>(text[run]);
+      if (c >= 0x80 || (c < 0x20 && c != '\n' && c != '\t')) break;
+      ++run;
+    }
+    out.append(text.substr(0, run));
+    text.remove_prefix(run);
+    if (text.empty()) break;
     const auto c = static_cast<unsigned char>(text.front());
     if (c < 0x80) {
-      if (c >= 0x20 || c == '\n' || c == '\t') {
-        out.push_back(static_cast<char>(c));
-      } else if (c == '\r' && (text.size() == 1 || text[1] != '\n')) {
-        out.push_back('\n');  // old Mac line ends
-      }
+      if (c == '\r' && (text.size() == 1 || text[1] != '\n')) out.push_back('\n');  // old Mac line ends
       text.remove_prefix(1);
       continue;
     }

@@ -28,8 +28,8 @@ int hamming_distance(std::uint64_t a, std::uint64_t b);
 
 struct NearDuplicateOptions {
   // Two fingerprints at most this many bits apart are the same story. Measured on
-  // tests/data/realworld (transforms/IDENTITY.md): every cross-feed pair of corpus articles
-  // within 11 bits is the same story, the closest distinct pair is 12 bits apart, and unrelated
+  // tests/data/realworld (transforms/IDENTITY.md): the closest pair of different stories from
+  // different feeds is 13 bits apart, the corpus's own syndicated copies are 0-10, and unrelated
   // texts behave like random 64-bit values (P(d <= 8) = 2.8e-10 per pair: about 0.06 false
   // links in a 20,000-article run). Copies with a different byline, footer or source note are
   // within 8 bits for 95% of 300+-word articles, 66% of 150-299-word ones.

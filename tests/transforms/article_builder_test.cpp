@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/time.h"
+#include "transforms/article_builder_text.h"
 #include "transforms/url.h"
 
 namespace rssflow {
@@ -295,6 +296,25 @@ TEST(ArticleBuilder, EveryTextFieldIsCleanUtf8WithoutControls) {
   }
   EXPECT_EQ(a.title, "abc\xEF\xBF\xBD");
   EXPECT_EQ(a.url, "https://blog.example.org/%FFpath");
+}
+
+TEST(ArticleBuilderText, SanitizesControlsLineEndsAndBrokenUtf8) {
+  struct Case {
+    std::string input, sanitized, folded;
+  };
+  const std::vector<Case> cases = {
+      {"plain", "plain", "plain"},
+      {"a\r\nb\rc\nd", "a\nb\nc\nd", "a b c d"},
+      {"tab\there\0nul\x1b"s, "tab\therenul", "tab herenul"},
+      {"\xE2\x82", "\xEF\xBF\xBD", "\xEF\xBF\xBD"},
+      {"  \xC2\xA0 lead and trail \xC2\xA0 ", "  \xC2\xA0 lead and trail \xC2\xA0 ", "lead and trail"},
+      {"\xF0\x9F\x93\xB0 ok \xED\xA0\x80", "\xF0\x9F\x93\xB0 ok \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD",
+       "\xF0\x9F\x93\xB0 ok \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(sanitize_text(c.input), c.sanitized) << c.input;
+    EXPECT_EQ(fold_whitespace(c.input), c.folded) << c.input;
+  }
 }
 
 }  // namespace

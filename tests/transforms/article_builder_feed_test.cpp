@@ -1,0 +1,141 @@
+// The format stage on feed snippets as publishers write them, through the real parser: what a
+// reader of the JSON Lines output gets for each common shape of entry.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/time.h"
+#include "sources/feed_parser.h"
+#include "transforms/article_builder.h"
+#include "transforms/json_record.h"
+
+namespace rssflow {
+namespace {
+
+const KeywordMatcher& matcher() {
+  static const KeywordMatcher instance = [] {
+    const auto path = std::filesystem::path(::testing::TempDir()) / "article_builder_feed_test_keywords.tsv";
+    std::ofstream(path) << "Python\tPython, CPython\nRust\tRust\n\tcase=sensitive\n";
+    return KeywordMatcher::from_file(path);
+  }();
+  return instance;
+}
+
+std::vector<Article> build(std::string_view xml, const std::string& feed_url) {
+  auto parsed = parse_feed(xml, ParseInput{feed_url, feed_url, std::nullopt});
+  if (auto* error = std::get_if<StageError>(&parsed)) {
+    ADD_FAILURE() << error->describe();
+    return {};
+  }
+  return build_articles(std::get<FeedDocument>(parsed), matcher(), Instant{}, {});
+}
+
+std::string date(const std::optional<Instant>& t) { return t ? format_rfc3339(*t) : "null"; }
+
+TEST(ArticleBuilderFeeds, WordPressItem) {
+  const auto articles = build(R"(<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel>
+  <title>Example Blog</title>
+  <link>https://blog.example.org</link>
+  <item>
+    <title>Hello &amp; welcome</title>
+    <link>https://blog.example.org/2024/05/hello/?utm_source=rss&amp;utm_medium=rss&amp;utm_campaign=hello</link>
+    <dc:creator><![CDATA[Jane Doe]]></dc:creator>
+    <pubDate>Wed, 01 May 2024 12:34:56 +0000</pubDate>
+    <category><![CDATA[News]]></category>
+    <category><![CDATA[Python]]></category>
+    <guid isPermaLink="false">https://blog.example.org/?p=42</guid>
+    <description><![CDATA[<p>Short teaser&#8230;</p>]]></description>
+    <content:encoded><![CDATA[<p>Full <b>body</b> about CPython internals.</p><script>evil()</script>]]></content:encoded>
+  </item>
+</channel>
+</rss>)",
+                              "https://blog.example.org/feed/");
+  ASSERT_EQ(articles.size(), 1u);
+  const Article& a = articles[0];
+  EXPECT_EQ(a.url, "https://blog.example.org/2024/05/hello/");
+  EXPECT_EQ(a.guid, "https://blog.example.org/?p=42");
+  EXPECT_EQ(a.title, "Hello & welcome");
+  EXPECT_EQ(a.author, "Jane Doe");
+  EXPECT_EQ(date(a.published_at), "2024-05-01T12:34:56Z");
+  EXPECT_EQ(a.summary, "Short teaser…");
+  EXPECT_EQ(a.content_text, "Full body about CPython internals.");
+  EXPECT_EQ(a.keywords, std::vector<std::string>{"Python"});
+  EXPECT_EQ(a.categories, (std::vector<std::string>{"News", "Python"}));
+  EXPECT_EQ(a.url_hash, xxh3_128("https://blog.example.org/2024/05/hello/"));
+
+  std::string line;
+  append_json_line(line, a);
+  const auto j = nlohmann::json::parse(line);
+  EXPECT_EQ(j["url_hash"], xxh3_128(a.url).hex());
+  EXPECT_EQ(j["published_at"], "2024-05-01T12:34:56Z");
+}
+
+TEST(ArticleBuilderFeeds, AtomEntryWithXmlBaseHtmlTitleAndOnlyAnUpdatedDate) {
+  const auto articles = build(R"(<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://example.net/blog/">
+  <title>Release notes</title>
+  <link href="/"/>
+  <id>tag:example.net,2024:blog</id>
+  <updated>2024-05-02T08:00:00+02:00</updated>
+  <entry>
+    <title type="html">&lt;em&gt;Release&lt;/em&gt; 2.0 &amp;amp; more</title>
+    <link rel="alternate" type="text/html" href="posts/release-2.0#intro"/>
+    <id>tag:example.net,2024:post-7</id>
+    <updated>2024-05-02T08:00:00+02:00</updated>
+    <summary type="text">Plain &lt;not a tag&gt; summary in Rust</summary>
+  </entry>
+</feed>)",
+                              "https://example.net/blog/atom.xml");
+  ASSERT_EQ(articles.size(), 1u);
+  const Article& a = articles[0];
+  EXPECT_EQ(a.url, "https://example.net/blog/posts/release-2.0");
+  EXPECT_EQ(a.title, "Release 2.0 & more");
+  EXPECT_EQ(a.guid, "tag:example.net,2024:post-7");
+  EXPECT_EQ(date(a.published_at), "2024-05-02T06:00:00Z");
+  EXPECT_EQ(a.summary, "Plain <not a tag> summary in Rust");
+  EXPECT_EQ(a.content_text, a.summary);
+  EXPECT_EQ(a.keywords, std::vector<std::string>{"Rust"});
+  EXPECT_EQ(a.url_hash, xxh3_128("https://example.net/blog/posts/release-2.0"));
+}
+
+TEST(ArticleBuilderFeeds, PodcastItemsIdentifiedByPermalinkGuid) {
+  const auto articles = build(R"(<rss version="2.0"><channel>
+  <title>Example FM</title><link>https://podcast.example.fm/</link>
+  <item><title>Episode 1</title><guid>https://podcast.example.fm/ep/1</guid><description>First.</description></item>
+  <item><title>Episode 2</title><guid isPermaLink="true">https://podcast.example.fm/ep/2</guid><description>Second.</description></item>
+</channel></rss>)",
+                              "https://podcast.example.fm/rss");
+  ASSERT_EQ(articles.size(), 2u);
+  EXPECT_EQ(articles[0].url, "https://podcast.example.fm/ep/1");
+  EXPECT_EQ(articles[1].url, "https://podcast.example.fm/ep/2");
+  EXPECT_EQ(articles[1].url_hash, xxh3_128("https://podcast.example.fm/ep/2"));
+}
+
+TEST(ArticleBuilderFeeds, PlaceholderGuidsAndHomePageLinksFallBackToStableKeys) {
+  // Every guid is the feed URL, every link the home page: neither identifies an item.
+  const std::string feed = "https://status.example.com/history.rss";
+  const std::string xml = R"(<rss version="2.0"><channel>
+  <title>Status</title><link>https://status.example.com/</link>
+  <item><title>Degraded API latency</title><link>https://status.example.com/</link>
+    <guid>https://status.example.com/history.rss</guid><pubDate>Tue, 30 Apr 2024 10:00:00 GMT</pubDate></item>
+  <item><title>Scheduled maintenance</title><link>https://status.example.com/</link>
+    <guid>https://status.example.com/history.rss</guid><pubDate>Mon, 29 Apr 2024 22:00:00 GMT</pubDate></item>
+</channel></rss>)";
+  const auto articles = build(xml, feed);
+  ASSERT_EQ(articles.size(), 2u);
+  EXPECT_NE(articles[0].url_hash, articles[1].url_hash);
+  EXPECT_EQ(articles[0].url_hash,
+            xxh3_128(feed + "\nhttps://status.example.com/\nDegraded API latency\n2024-04-30T10:00:00Z"));
+  EXPECT_EQ(articles[0].guid, "https://status.example.com/");
+  // The next run sees the same items and must produce the same identities.
+  EXPECT_EQ(build(xml, feed)[1].url_hash, articles[1].url_hash);
+}
+
+}  // namespace
+}  // namespace rssflow

@@ -308,7 +308,7 @@ Utf8Document decode_document(std::string_view bytes, std::optional<std::string_v
     }
     if (auto text = convert_to_utf8(bytes, charset)) {
       doc.text = std::move(*text);
-      doc.charset = charset;
+      doc.charset = is_latin1_family(charset) ? std::string("windows-1252") : charset;
       if (i > 0 && claimed)
         doc.repairs.push_back(std::string("charset: ") + candidates[0].second + " says " + candidates[0].first +
                               " but bytes are not valid in it; decoded as " + charset);

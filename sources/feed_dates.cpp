@@ -218,7 +218,31 @@ std::optional<Instant> parse_w3dtf(std::string_view s) {
   if (!y) return std::nullopt;
   year = *y;
   i = 4;
-  if (i < s.size() && s[i] == '-') {
+  // "2020/1/10", "2005-5-28": one-digit fields, as some CMSs write them.
+  auto short_field = [&](std::size_t pos, std::size_t& used) -> std::optional<int> {
+    used = 0;
+    while (pos + used < s.size() && used < 2 && is_digit(s[pos + used])) ++used;
+    if (used == 0) return std::nullopt;
+    return to_int(s.substr(pos, used));
+  };
+  bool short_form = false;
+  if (i < s.size() && (s[i] == '/' || s[i] == '-')) {
+    const char sep = s[i];
+    std::size_t month_len = 0, day_len = 0;
+    const auto m = short_field(i + 1, month_len);
+    const bool has_day = m && i + 1 + month_len < s.size() && s[i + 1 + month_len] == sep;
+    const auto d = has_day ? short_field(i + 2 + month_len, day_len) : std::nullopt;
+    if (m && d && (month_len == 1 || day_len == 1 || sep == '/')) {
+      month = *m;
+      day = *d;
+      i += 2 + month_len + day_len;
+      if (i < s.size() && s[i] != ' ' && s[i] != 'T') return std::nullopt;
+      short_form = true;
+    }
+  }
+  if (short_form) {
+    // fields already read
+  } else if (i < s.size() && s[i] == '-') {
     const auto m = digits_at(i + 1, 2);
     if (!m) return std::nullopt;
     month = *m;

@@ -147,7 +147,7 @@ Outcome<FeedDocument> recover(std::string_view bytes, const ParseInput& input, c
   repairs.push_back("xml: not well-formed (" + error_text + "); re-nested " + std::to_string(balanced.elements_closed) +
                     " elements, dropped " + std::to_string(balanced.end_tags_dropped) + " stray end tags and " +
                     std::to_string(dropped) + " incomplete entries");
-  if (decoded.charset == "utf-8") repair_double_encoding(doc, repairs);
+  if (decoded.charset == "utf-8" || decoded.charset == "windows-1252") repair_double_encoding(doc, repairs);
   doc.feed_url = input.feed_url;
   doc.document_url = input.document_url;
   doc.repairs = std::move(repairs);
@@ -156,7 +156,8 @@ Outcome<FeedDocument> recover(std::string_view bytes, const ParseInput& input, c
 
 Outcome<FeedDocument> parse_xml(std::string_view bytes, Utf8Document decoded, const ParseInput& input, const std::string& base) {
   std::vector<std::string> repairs = std::move(decoded.repairs);
-  const bool utf8 = decoded.charset == "utf-8";
+  // Mixed-up documents (UTF-8 fields inside a Latin-1 one, UTF-8 encoded twice) come as these.
+  const bool utf8 = decoded.charset == "utf-8" || decoded.charset == "windows-1252";
   std::string text = repair_xml(std::move(decoded.text), repairs);
 
   pugi::xml_document xml;

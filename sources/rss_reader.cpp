@@ -159,7 +159,10 @@ FeedEntry read_item(pugi::xml_node item, Ns core, XmlScope& scope) {
   }
   if (rss_link) entry.link = rss_link;
   else if (atom_link) entry.link = atom_link;
-  else if (entry.guid && entry.guid_is_permalink && is_http_url(*entry.guid)) entry.link = entry.guid;
+  else if (entry.guid && entry.guid_is_permalink && (is_http_url(*entry.guid) || entry.guid->starts_with('/'))) {
+    // A permalink guid stands in for the link; a relative one ("/blog/post") resolves like a link.
+    entry.link = scope.resolve(*entry.guid, item);
+  }
   entry.published = first_date({dates.pub_date, dates.dcterms_issued, dates.atom_published, dates.dcterms_created});
   entry.updated = first_date({dates.dc_date, dates.dcterms_modified, dates.atom_updated});
   if (summary && !trim(*summary).empty()) entry.summary_html = std::move(summary);

@@ -50,6 +50,12 @@ const std::map<std::string, std::string> kNoEntries = {
     {"simplepie__simplepie__tests_data_feed-with-whitespace-before-xml-declaration.xml", "feed title only"},
 };
 
+// Files whose only entries carry no title, link, id, summary or content (synthetic fixtures).
+const std::map<std::string, std::string> kOnlyEmptyEntries = {
+    {"nmdias__FeedKit__Tests_FeedKitTests_Resources_xml_AtomMedia.xml", "one <entry> with Media RSS elements only"},
+    {"rbren__rss-parser__test_input_incomplete-fields.atom", "one <entry> holding an empty <author>"},
+};
+
 TEST(ParseFeedRealworld, EveryFileParsesWithoutCrashingAndFeedsYieldEntries) {
   int files = 0, with_entries = 0;
   for (const auto& item : std::filesystem::directory_iterator(kRealworld)) {
@@ -74,7 +80,9 @@ TEST(ParseFeedRealworld, EveryFileParsesWithoutCrashingAndFeedsYieldEntries) {
       }
     }
     // Empty <item/>s exist in the wild, but a feed of nothing but empty entries means a misreading.
-    EXPECT_GE(identifiable, 1) << name;
+    if (!kOnlyEmptyEntries.contains(name)) {
+      EXPECT_GE(identifiable, 1) << name;
+    }
   }
   EXPECT_EQ(files, 393);
   EXPECT_EQ(with_entries, files - static_cast<int>(kNoEntries.size()));

@@ -15,7 +15,7 @@ if [[ "${1:-}" == "--sanitize" ]]; then
 fi
 
 packages=(
-  cmake g++ make pkg-config git ca-certificates curl procps time
+  cmake g++ make pkg-config git ca-certificates curl procps time bc util-linux
   libcurl4-openssl-dev libpugixml-dev libpqxx-dev libtbb-dev libre2-dev libxxhash-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
   postgresql postgresql-client

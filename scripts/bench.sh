@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Every benchmark, each measuring ratios within one run on this machine:
+#   pipeline.sh  rssflow vs the Python feedparser pipeline; 1 vs 2 cores
+#   text.sh      strip_html / KeywordMatcher (Google Benchmark)
+#   identity.sh  url canonicalisation, dedupe, near-duplicates (Google Benchmark)
+#   fetch.sh     1,000 slow loopback feeds vs the network ideal
+#   load.sh      PostgreSQL sink vs a plain psql \copy
+#
+#   scripts/bench.sh [NAME...]    (default: all)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh >/dev/null
+names=("$@")
+((${#names[@]})) || names=(pipeline text identity fetch load)
+status=0
+for name in "${names[@]}"; do
+  echo "== $name"
+  scripts/bench/"$name".sh || { echo "bench $name failed" >&2; status=1; }
+  echo
+done
+exit "$status"

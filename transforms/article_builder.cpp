@@ -146,7 +146,10 @@ Article build_one(const FeedEntry& entry, const FeedDocument& document, const Fe
 
   std::string summary_plain = plain_text(entry.summary_html);
   std::string content_plain = plain_text(entry.content_html);
-  const bool distinct_texts = !summary_plain.empty() && !content_plain.empty();
+  // Many feeds repeat the content as the description, or start the content with the teaser:
+  // matching keywords in it again would only double the cost.
+  const bool distinct_texts = !summary_plain.empty() && !content_plain.empty() &&
+                              !std::string_view(content_plain).starts_with(summary_plain);
   article.summary = truncate_at_word(summary_plain.empty() ? content_plain : summary_plain, options.summary_max_bytes);
   article.content_text = content_plain.empty() ? std::move(summary_plain) : std::move(content_plain);
 

@@ -1,6 +1,7 @@
 #include "transforms/near_duplicate.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <limits>
 #include <string>
@@ -38,6 +39,39 @@ std::uint64_t mix64(std::uint64_t x) {
   return x;
 }
 
+// How many of the hashes have each bit set. Four bits at a time: kSpread[n] puts bit k of
+// nibble n into 16-bit lane k of a word, so one addition counts four bits (16 adds per hash
+// instead of 64). Lanes are emptied before they can overflow.
+std::array<std::uint64_t, 64> count_set_bits(const std::vector<std::uint64_t>& hashes) {
+  static constexpr std::array<std::uint64_t, 16> kSpread = [] {
+    std::array<std::uint64_t, 16> table{};
+    for (unsigned n = 0; n < 16; ++n) {
+      for (unsigned k = 0; k < 4; ++k) {
+        if ((n >> k) & 1) table[n] |= std::uint64_t{1} << (16 * k);
+      }
+    }
+    return table;
+  }();
+  std::array<std::uint64_t, 64> ones{};
+  std::array<std::uint64_t, 16> lanes{};
+  const auto drain = [&] {
+    for (unsigned j = 0; j < 16; ++j) {
+      for (unsigned k = 0; k < 4; ++k) ones[4 * j + k] += (lanes[j] >> (16 * k)) & 0xFFFF;
+      lanes[j] = 0;
+    }
+  };
+  std::size_t pending = 0;
+  for (std::uint64_t h : hashes) {
+    for (unsigned j = 0; j < 16; ++j) lanes[j] += kSpread[(h >> (4 * j)) & 0xF];
+    if (++pending == 0xFFFF) {
+      drain();
+      pending = 0;
+    }
+  }
+  drain();
+  return ones;
+}
+
 // Collects the distinct 3-shingles of a stream of words. Distinct, because a shingle repeated
 // hundreds of times (a hex dump's "00 00 00", a table of zeros) would otherwise outvote the
 // rest of the text and make unrelated documents collide.
@@ -57,14 +91,11 @@ class Shingles {
     }
     std::sort(hashes_.begin(), hashes_.end());
     hashes_.erase(std::unique(hashes_.begin(), hashes_.end()), hashes_.end());
-    int votes[64] = {};
-    for (std::uint64_t h : hashes_) {
-      for (int bit = 0; bit < 64; ++bit) votes[bit] += static_cast<int>((h >> bit) & 1) * 2 - 1;
-    }
     TextFingerprint print;
     print.words = words_;
+    const std::array<std::uint64_t, 64> ones = count_set_bits(hashes_);
     for (int bit = 0; bit < 64; ++bit) {
-      if (votes[bit] > 0) print.simhash |= std::uint64_t{1} << bit;
+      if (2 * ones[bit] > hashes_.size()) print.simhash |= std::uint64_t{1} << bit;  // majority vote
     }
     return print;
   }
@@ -128,9 +159,10 @@ std::uint64_t NearDuplicateIndex::band_key(std::size_t band, std::uint64_t simha
   return ((simhash >> band_shift_[band]) & band_mask_[band]) ^ ((band + 1) * 0x9E3779B97F4A7C15ull);
 }
 
+std::uint64_t NearDuplicateIndex::feed_id_of(std::string_view feed_url) { return XXH3_64bits(feed_url.data(), feed_url.size()); }
+
 std::optional<Hash128> NearDuplicateIndex::link_or_add(const Article& article) {
-  const Hash128 feed = xxh3_128(article.feed_url);
-  return link_or_add(fingerprint(article.title, article.content_text), feed.low, article.url_hash);
+  return link_or_add(fingerprint(article.title, article.content_text), feed_id_of(article.feed_url), article.url_hash);
 }
 
 std::optional<Hash128> NearDuplicateIndex::link_or_add(const TextFingerprint& print, std::uint64_t feed_id,

@@ -54,7 +54,10 @@ class NearDuplicateIndex {
   // (unless it is shorter than min_words) and returns nullopt. Copies within one feed are
   // left alone: a feed's own template-like posts (release notes, advisories) are distinct.
   std::optional<Hash128> link_or_add(const Article& article);
+  // The same, with the fingerprint computed elsewhere (e.g. in the parallel build stage: it
+  // costs about as much as the lookup) and feed_id = feed_id_of(article.feed_url).
   std::optional<Hash128> link_or_add(const TextFingerprint& print, std::uint64_t feed_id, const Hash128& url_hash);
+  static std::uint64_t feed_id_of(std::string_view feed_url);
 
   std::size_t size() const { return entries_.size(); }
 

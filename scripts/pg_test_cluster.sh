@@ -29,6 +29,8 @@ find_bin() {
   die "no PostgreSQL server binaries (pg_ctl) on PATH or under /usr/lib/postgresql/*/bin"
 }
 bin=$(find_bin)
+# initdb's shell commands write to /dev/null; a program that renamed a file over it breaks them.
+[[ -c /dev/null ]] || die "/dev/null is not a character device (something replaced it; as root: rm /dev/null && mknod -m 666 /dev/null c 1 3)"
 
 as_owner() {
   if [[ $(id -u) -eq 0 ]]; then

@@ -166,6 +166,8 @@ void PostgresSink::load_batch(std::vector<Article>& batch) {
 void PostgresSink::copy_and_upsert(std::vector<Article>& batch) {
   SanitizeStats sanitized = sanitized_;
   pqxx::work tx(*session_->conn, "rssflow_load");
+  // DISTINCT ON sorts whole staged rows: a default 4 MB work_mem spills a 5000-row batch to disk.
+  tx.exec("SET LOCAL work_mem = '64MB'");
   {
     pqxx::stream_to copy(tx, kStaging, staging_columns());
     long long seq = 0;

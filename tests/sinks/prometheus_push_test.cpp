@@ -2,18 +2,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <optional>
-#include <regex>
 #include <string>
 
 #include "sinks/prometheus_metrics.h"
-#include "tests/support/subprocess.h"
+#include "tests/sinks/pushgateway_fixture.h"
 
 namespace rssflow {
 namespace {
@@ -22,72 +17,10 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-// A port the kernel just handed out; the gateway binds it right after.
-int free_loopback_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    throw std::runtime_error("cannot find a free port");
-  }
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
+using testing::Pushgateway;
 
-size_t append_body(char* data, size_t size, size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
-  return size * count;
-}
-
-// GET url; status 0 when nothing answered.
-std::pair<long, std::string> http_get(const std::string& url) {
-  CURL* curl = curl_easy_init();
-  std::string body;
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
-  long status = 0;
-  if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_cleanup(curl);
-  return {status, body};
-}
-
-class Pushgateway {
- public:
-  Pushgateway()
-      : port_(free_loopback_port()),
-        process_({"sh", "-c", "exec prometheus-pushgateway --web.listen-address=127.0.0.1:" + std::to_string(port_) + " 2>&1"}) {
-    // Its log says when the socket is bound; then /-/ready confirms it serves.
-    for (std::string line = process_.read_line(); line.find("Listening on") == std::string::npos; line = process_.read_line()) {
-      if (line.empty()) throw std::runtime_error("prometheus-pushgateway exited before listening");
-    }
-    for (int attempt = 0; http_get(url() + "/-/ready").first != 200; ++attempt) {
-      if (attempt == 1000) throw std::runtime_error("prometheus-pushgateway never became ready");
-    }
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  std::string metrics() const { return http_get(url() + "/metrics").second; }
-
- private:
-  int port_;
-  testing::BackgroundProcess process_;
-};
-
-// The value of the one sample whose line starts with `series` (name and labels as exposed).
 std::optional<std::string> value_of(const std::string& exposition, const std::string& series) {
-  std::size_t at = 0;
-  while ((at = exposition.find(series + " ", at)) != std::string::npos) {
-    if (at == 0 || exposition[at - 1] == '\n') {
-      const auto start = at + series.size() + 1;
-      return exposition.substr(start, exposition.find('\n', start) - start);
-    }
-    at += series.size();
-  }
-  return std::nullopt;
+  return testing::sample_value(exposition, series);
 }
 
 RunMetrics run_finishing_at(std::int64_t unix_seconds, int exit_status, std::uint64_t inserted) {
@@ -155,7 +88,7 @@ TEST_F(PushToGateway, ARejectedPushReturnsTheGatewaysReason) {
 }
 
 TEST(PushToGatewayWithoutServer, ReturnsAnErrorWithoutCredentialsAndNeverThrows) {
-  const std::string url = "http://user:secret@127.0.0.1:" + std::to_string(free_loopback_port());
+  const std::string url = "http://user:secret@127.0.0.1:" + std::to_string(testing::free_loopback_port());
   const auto error = push_to_gateway(url, "rssflow", {{"shard", "0"}}, "", PushMethod::add, std::chrono::seconds(2));
   ASSERT_TRUE(error.has_value());
   EXPECT_THAT(*error, StartsWith("pushgateway http://***@127.0.0.1:"));

@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 #include <re2/set.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -11,8 +12,12 @@
 namespace rssflow {
 namespace {
 
-// The set's DFA holds states for ~300 unanchored Unicode-class patterns at once; the default
-// 8 MiB budget can run out on long articles, and each failure would cost a slow fallback.
+// Matching runs in two steps. One RE2::Set over the complete patterns is correct, but its DFA
+// thrashes: ~300 unanchored patterns each carrying its own copy of a Unicode word-boundary
+// class make every DFA state huge, and the first megabytes of text took seconds. So the set
+// holds each pattern's trigger (the pattern without its boundaries, mostly plain literals: an
+// Aho-Corasick-sized DFA), and only patterns whose trigger matched are verified, each with its
+// own small RE2.
 constexpr int64_t kSetMemoryBudget = 64 << 20;
 
 struct Span {
@@ -54,16 +59,16 @@ void for_each_hit(const RE2& re, std::string_view text, Visit&& visit) {
 struct KeywordMatcher::Impl {
   struct Compiled {
     std::string canonical;
-    std::vector<std::unique_ptr<RE2>> patterns;  // used to locate hits when guards exist
     std::vector<std::unique_ptr<RE2>> guards;
   };
 
   std::vector<Compiled> keywords;
+  std::vector<std::unique_ptr<RE2>> patterns;   // complete patterns, by RE2::Set index
   std::vector<std::size_t> keyword_of_pattern;  // RE2::Set index -> keyword index
-  std::vector<std::size_t> pattern_slot;        // RE2::Set index -> index in Compiled::patterns
-  std::unique_ptr<RE2::Set> set;
+  std::unique_ptr<RE2::Set> triggers;
 
-  bool guarded_hit_survives(const Compiled& keyword, std::size_t slot, std::string_view text) const {
+  // True when some hit of `pattern` lies outside every match of the keyword's guards.
+  bool unguarded_hit(const Compiled& keyword, const RE2& pattern, std::string_view text) const {
     std::vector<Span> vetoes;
     for (const auto& guard : keyword.guards) {
       for_each_hit(*guard, text, [&](Span span) {
@@ -72,7 +77,7 @@ struct KeywordMatcher::Impl {
       });
     }
     bool survives = false;
-    for_each_hit(*keyword.patterns[slot], text, [&](Span hit) {
+    for_each_hit(pattern, text, [&](Span hit) {
       bool vetoed = false;
       for (const Span& veto : vetoes) vetoed = vetoed || (veto.begin <= hit.begin && hit.end <= veto.end);
       survives = !vetoed;
@@ -80,33 +85,47 @@ struct KeywordMatcher::Impl {
     });
     return survives;
   }
+
+  // Set indices of the patterns whose trigger occurs in text: a superset of the matches.
+  std::vector<int> candidates(std::string_view text) const {
+    std::vector<int> found;
+    RE2::Set::ErrorInfo error{};
+    if (!triggers->Match(re2::StringPiece(text.data(), text.size()), &found, &error) &&
+        error.kind != RE2::Set::kNoError) {
+      // Out of DFA memory on a pathological text: verify every pattern instead.
+      found.resize(patterns.size());
+      for (std::size_t k = 0; k < found.size(); ++k) found[k] = static_cast<int>(k);
+    }
+    std::sort(found.begin(), found.end());
+    return found;
+  }
 };
 
 KeywordMatcher KeywordMatcher::from_file(const std::filesystem::path& path) {
   const std::string origin = path.string();
   std::vector<KeywordEntry> entries = parse_keyword_dictionary(path);
+  if (entries.empty()) throw std::runtime_error(origin + ": keyword dictionary has no keywords");
   auto impl = std::make_unique<Impl>();
-  RE2::Options options;
-  options.set_log_errors(false);
-  options.set_max_mem(kSetMemoryBudget);
-  impl->set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
+  RE2::Options set_options;
+  set_options.set_log_errors(false);
+  set_options.set_max_mem(kSetMemoryBudget);
+  impl->triggers = std::make_unique<RE2::Set>(set_options, RE2::UNANCHORED);
   for (const KeywordEntry& entry : entries) {
     Impl::Compiled compiled;
     compiled.canonical = entry.canonical;
     for (const KeywordPattern& pattern : entry.patterns) {
-      compiled.patterns.push_back(compile(pattern, origin));  // reports errors with their line
+      impl->patterns.push_back(compile(pattern, origin));  // reports errors with their line
       std::string error;
-      if (impl->set->Add(pattern.regex, &error) < 0) {
+      if (impl->triggers->Add(pattern.trigger, &error) < 0) {
         throw std::runtime_error(origin + ":" + std::to_string(pattern.line) + ": invalid pattern '" +
                                  pattern.source + "': " + error);
       }
       impl->keyword_of_pattern.push_back(impl->keywords.size());
-      impl->pattern_slot.push_back(compiled.patterns.size() - 1);
     }
     for (const KeywordPattern& guard : entry.guards) compiled.guards.push_back(compile(guard, origin));
     impl->keywords.push_back(std::move(compiled));
   }
-  if (!impl->set->Compile()) {
+  if (!impl->triggers->Compile()) {
     throw std::runtime_error(origin + ": keyword patterns do not fit in RE2's memory budget");
   }
   return KeywordMatcher(std::move(impl));
@@ -121,38 +140,20 @@ std::size_t KeywordMatcher::size() const { return impl_->keywords.size(); }
 
 std::vector<std::string> KeywordMatcher::match(std::string_view text) const {
   const Impl& impl = *impl_;
-  std::vector<int> matched;
-  RE2::Set::ErrorInfo error{};
-  std::vector<bool> candidate(impl.keywords.size(), false);
-  std::vector<std::vector<std::size_t>> slots(impl.keywords.size());
-  if (impl.set->Match(re2::StringPiece(text.data(), text.size()), &matched, &error)) {
-    for (const int id : matched) {
-      const std::size_t keyword = impl.keyword_of_pattern[static_cast<std::size_t>(id)];
-      candidate[keyword] = true;
-      slots[keyword].push_back(impl.pattern_slot[static_cast<std::size_t>(id)]);
-    }
-  } else if (error.kind != RE2::Set::kNoError) {
-    // The DFA ran out of memory on this text: fall back to the individual patterns, which
-    // RE2 runs with its NFA when needed. Slow, but the answer is the same.
-    for (std::size_t k = 0; k < impl.keywords.size(); ++k) {
-      const auto& patterns = impl.keywords[k].patterns;
-      for (std::size_t slot = 0; slot < patterns.size(); ++slot) {
-        if (RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), *patterns[slot])) {
-          candidate[k] = true;
-          slots[k].push_back(slot);
-        }
-      }
-    }
-  }
+  const re2::StringPiece input(text.data(), text.size());
   std::vector<std::string> found;
-  for (std::size_t k = 0; k < impl.keywords.size(); ++k) {
-    if (!candidate[k]) continue;
+  std::size_t last_accepted = impl.keywords.size();  // candidates come sorted by keyword
+  for (const int id : impl.candidates(text)) {
+    const auto pattern = static_cast<std::size_t>(id);
+    const std::size_t k = impl.keyword_of_pattern[pattern];
+    if (k == last_accepted) continue;
     const Impl::Compiled& keyword = impl.keywords[k];
-    bool accepted = keyword.guards.empty();
-    for (std::size_t i = 0; !accepted && i < slots[k].size(); ++i) {
-      accepted = impl.guarded_hit_survives(keyword, slots[k][i], text);
+    const bool accepted = keyword.guards.empty() ? RE2::PartialMatch(input, *impl.patterns[pattern])
+                                                 : impl.unguarded_hit(keyword, *impl.patterns[pattern], text);
+    if (accepted) {
+      found.push_back(keyword.canonical);
+      last_accepted = k;
     }
-    if (accepted) found.push_back(keyword.canonical);
   }
   return found;
 }

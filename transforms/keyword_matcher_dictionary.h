@@ -32,6 +32,7 @@ namespace rssflow {
 
 struct KeywordPattern {
   std::string regex;     // complete RE2 pattern, case flag included
+  std::string trigger;   // `regex` without its word boundaries: matches wherever regex does
   std::size_t line = 0;  // where it came from, for error messages
   std::string source;    // the alias or pattern as written in the file
 };

@@ -88,12 +88,12 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::vecto
   return result;
 }
 
-BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv) {
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, Pipe pipe_which) {
   int out_pipe[2];
   if (pipe(out_pipe) != 0) throw std::runtime_error("pipe failed");
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], pipe_which == Pipe::out ? 1 : 2);
   posix_spawn_file_actions_addclose(&actions, out_pipe[0]);
   std::vector<std::string> args = argv;
   auto c_args = c_strings(args);
@@ -115,6 +115,13 @@ BackgroundProcess::~BackgroundProcess() {
     waitpid(pid_, &status, 0);
   }
   if (stdout_fd_ >= 0) close(stdout_fd_);
+}
+
+int BackgroundProcess::wait() {
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return decode_status(status);
 }
 
 std::string BackgroundProcess::read_line() {

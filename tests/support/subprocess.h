@@ -17,10 +17,12 @@ struct CommandResult {
 // Runs argv to completion, capturing stdout and stderr. extra_env entries are "NAME=value".
 CommandResult run_command(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env = {});
 
-// A background process whose stdout is a pipe; killed (SIGTERM, then SIGKILL) on destruction.
+// A background process whose stdout (or stderr) is a pipe the test reads; killed on destruction
+// unless wait() has reaped it.
 class BackgroundProcess {
  public:
-  explicit BackgroundProcess(const std::vector<std::string>& argv);
+  enum class Pipe { out, err };
+  explicit BackgroundProcess(const std::vector<std::string>& argv, Pipe pipe = Pipe::out);
   ~BackgroundProcess();
   BackgroundProcess(const BackgroundProcess&) = delete;
   BackgroundProcess& operator=(const BackgroundProcess&) = delete;
@@ -28,6 +30,8 @@ class BackgroundProcess {
   // Blocks until the process writes a full line to stdout; "" at EOF.
   std::string read_line();
   pid_t pid() const { return pid_; }
+  // Blocks until the process exits; returns its status like CommandResult::exit_status.
+  int wait();
 
  private:
   pid_t pid_ = -1;

@@ -110,8 +110,8 @@ std::string plain_text(const std::optional<std::string>& html) {
 }
 
 // The identity rule documented in article_builder.h and transforms/IDENTITY.md.
-void assign_identity(Article& article, const FeedEntry& entry, const FeedDocument& document, const FeedUrls& feed_urls,
-                     Repetition rep, bool link_from_guid) {
+void assign_identity(Article& article, std::string_view link, const FeedEntry& entry, const FeedDocument& document,
+                     const FeedUrls& feed_urls, Repetition rep, bool link_from_guid) {
   const std::string guid = fold_whitespace(trimmed(entry.guid));
   const bool link_repeated = link_from_guid ? rep.guid : rep.link;
   const bool link_identifies = !article.url.empty() && !link_repeated && !feed_urls.names_the_feed(article.url);
@@ -119,9 +119,9 @@ void assign_identity(Article& article, const FeedEntry& entry, const FeedDocumen
 
   std::string key;
   if (link_identifies) {
-    key = article.url;
+    key = sanitize_text(canonicalize_url_for_identity(link));  // article.url plus an entry fragment
   } else if (guid_identifies) {
-    key = is_global_identifier(guid) ? canonicalize_url(guid) : document.feed_url + "\n" + guid;
+    key = is_global_identifier(guid) ? canonicalize_url_for_identity(guid) : document.feed_url + "\n" + guid;
   } else {
     key = document.feed_url + "\n" + article.url + "\n" + article.title + "\n" +
           (article.published_at ? format_rfc3339(*article.published_at) : std::string());
@@ -180,7 +180,7 @@ Article build_one(const FeedEntry& entry, const FeedDocument& document, const Fe
   hashed.append(article.content_text);
   article.content_hash = xxh3_128(hashed);
 
-  assign_identity(article, entry, document, feed_urls, rep, link_from_guid);
+  assign_identity(article, link, entry, document, feed_urls, rep, link_from_guid);
   return article;
 }
 

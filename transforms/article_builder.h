@@ -24,8 +24,9 @@ struct ArticleOptions {
 //  - content_hash: XXH3-128 of title + "\n" + content_text.
 //  - duplicate_of: left empty (only the near-duplicate index fills it).
 //  - url_hash and guid: the identity rule of transforms/IDENTITY.md, in short:
-//      1. the canonical link, when it identifies the entry;
-//      2. else the guid, when it identifies the entry (canonicalised if it is a URL; a guid
+//      1. the canonical link, when it identifies the entry, with a fragment that names one
+//         entry of a multi-entry page kept (canonicalize_url_for_identity: "day.html#a0806");
+//      2. else the guid, when it identifies the entry (canonicalised likewise if it is a URL; a guid
 //         that is not an absolute URI is prefixed with feed_url + "\n": "42" is only unique
 //         within its feed);
 //      3. else feed_url + "\n" + url + "\n" + title + "\n" + published_at (RFC 3339 or ""),

@@ -252,6 +252,23 @@ std::string canonical_authority(std::string_view authority, bool https) {
   return out;
 }
 
+// Fragments that select a section of any page, or carry tracking, rather than name an entry.
+bool is_noise_fragment(std::string_view fragment) {
+  static constexpr std::array<std::string_view, 10> kSections = {
+      "comments", "respond", "more", "disqus_thread", "top", "content", "main", "read-more", "continue-reading", "comment-form"};
+  if (fragment.empty() || fragment.find('=') != std::string_view::npos) return true;
+  if (fragment.front() == '.' || fragment.starts_with("tk.")) return true;  // AddThis "#.Vt1x", IDG "#tk.rss_all"
+  for (std::string_view section : kSections) {
+    if (iequals(fragment, section)) return true;
+  }
+  if (fragment.size() > 5 && iequals(fragment.substr(0, 5), "more-")) {
+    bool digits = true;
+    for (char c : fragment.substr(5)) digits = digits && is_digit(c);
+    if (digits) return true;  // WordPress "read more" anchor
+  }
+  return false;
+}
+
 }  // namespace
 
 std::optional<std::string> resolve_url(std::string_view base_text, std::string_view ref_text) {
@@ -285,7 +302,9 @@ std::optional<std::string> resolve_url(std::string_view base_text, std::string_v
   return recompose(base.scheme, authority, path, query, ref.fragment);
 }
 
-std::string canonicalize_url(std::string_view url_text) {
+namespace {
+
+std::string canonicalize(std::string_view url_text, bool keep_entry_fragment) {
   const std::string url = clean_input(url_text);
   const UrlParts parts = split_url(url);
   if (!parts.scheme || !parts.authority) return url;
@@ -302,7 +321,20 @@ std::string canonicalize_url(std::string_view url_text) {
     const std::string query = canonical_query(*parts.query);
     if (!query.empty()) out.append("?").append(query);
   }
+  if (keep_entry_fragment && parts.fragment) {
+    std::string_view fragment = *parts.fragment;
+    fragment = fragment.substr(0, fragment.find_first_of("?&"));
+    std::string normalised;
+    append_normalised_escapes(normalised, fragment);
+    if (!is_noise_fragment(normalised)) out.append("#").append(normalised);
+  }
   return out;
 }
+
+}  // namespace
+
+std::string canonicalize_url(std::string_view url_text) { return canonicalize(url_text, false); }
+
+std::string canonicalize_url_for_identity(std::string_view url_text) { return canonicalize(url_text, true); }
 
 }  // namespace rssflow

@@ -18,4 +18,13 @@ std::optional<std::string> resolve_url(std::string_view base, std::string_view r
 // trimmed but otherwise unchanged.
 std::string canonicalize_url(std::string_view url);
 
+// canonicalize_url, but keeping a fragment that may name one entry of a page holding several
+// (daily pages: "/2017/06/26.html#a080605", comment feeds: "#comment-123"), percent-normalised
+// and cut at a '?' or '&' appended to it. Dropped as before: fragments that are tracking
+// (containing '=', starting with '.' or "tk.") or a page section ("comments", "respond", "more",
+// "more-123", "disqus_thread", "top", "content", "main", "read-more", "continue-reading").
+// This is the form hashed for url_hash (transforms/IDENTITY.md); anything that is not an
+// absolute http(s) URL is returned trimmed but otherwise unchanged.
+std::string canonicalize_url_for_identity(std::string_view url);
+
 }  // namespace rssflow

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -85,7 +87,7 @@ TEST(ArticleBuilderFeeds, AtomEntryWithXmlBaseHtmlTitleAndOnlyAnUpdatedDate) {
   <updated>2024-05-02T08:00:00+02:00</updated>
   <entry>
     <title type="html">&lt;em&gt;Release&lt;/em&gt; 2.0 &amp;amp; more</title>
-    <link rel="alternate" type="text/html" href="posts/release-2.0#intro"/>
+    <link rel="alternate" type="text/html" href="posts/release-2.0#comments"/>
     <id>tag:example.net,2024:post-7</id>
     <updated>2024-05-02T08:00:00+02:00</updated>
     <summary type="text">Plain &lt;not a tag&gt; summary in Rust</summary>
@@ -135,6 +137,39 @@ TEST(ArticleBuilderFeeds, PlaceholderGuidsAndHomePageLinksFallBackToStableKeys) 
   EXPECT_EQ(articles[0].guid, "https://status.example.com/");
   // The next run sees the same items and must produce the same identities.
   EXPECT_EQ(build(xml, feed)[1].url_hash, articles[1].url_hash);
+}
+
+// Over every corpus feed: two entries of one document that say different things never share a
+// url_hash (that would silently drop one of them), and rebuilding gives the same identities.
+TEST(ArticleBuilderFeeds, NoCorpusEntryLosesItsIdentityToAnother) {
+  std::size_t documents = 0, entries = 0;
+  for (const auto& file : std::filesystem::directory_iterator(std::filesystem::path(RSSFLOW_TEST_DATA_DIR) / "realworld")) {
+    if (!file.is_regular_file() || file.path().extension() == ".md") continue;
+    std::ifstream in(file.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string url = "file://" + file.path().string();
+    auto parsed = parse_feed(bytes, ParseInput{url, url, std::nullopt});
+    if (!std::holds_alternative<FeedDocument>(parsed)) continue;
+    const FeedDocument& doc = std::get<FeedDocument>(parsed);
+    const std::vector<Article> articles = build_articles(doc, matcher(), Instant{}, {});
+    ASSERT_EQ(articles.size(), doc.entries.size());
+    ++documents;
+    entries += articles.size();
+    std::map<std::string, std::size_t> first_with_hash;
+    for (std::size_t i = 0; i < articles.size(); ++i) {
+      const auto [it, inserted] = first_with_hash.emplace(articles[i].url_hash.hex(), i);
+      if (inserted) continue;
+      const FeedEntry& a = doc.entries[it->second];
+      const FeedEntry& b = doc.entries[i];
+      EXPECT_TRUE(a.title == b.title && a.summary_html == b.summary_html && a.content_html == b.content_html)
+          << file.path().filename() << ": entries " << it->second << " and " << i << " share url_hash " << articles[i].url_hash.hex()
+          << " (" << articles[i].url << ")";
+    }
+    const std::vector<Article> again = build_articles(doc, matcher(), Instant{} + std::chrono::hours(1), {});
+    for (std::size_t i = 0; i < articles.size(); ++i) EXPECT_EQ(again[i].url_hash, articles[i].url_hash);
+  }
+  EXPECT_GT(documents, 350u);
+  EXPECT_GT(entries, 6000u);
 }
 
 }  // namespace

@@ -190,6 +190,32 @@ TEST(ArticleBuilder, ChoosesTheIdentityByTheDocumentedRule) {
   }
 }
 
+TEST(ArticleBuilder, EntriesOnOnePageKeepTheirFragmentInTheIdentity) {
+  // Scripting News style: every post is an anchor on the day's page.
+  FeedDocument doc;
+  doc.feed_url = "http://scripting.com/rss.xml";
+  doc.link = "http://scripting.com/";
+  for (const char* anchor : {"a080605", "a091012", "a120000"}) {
+    FeedEntry e;
+    e.link = std::string("http://scripting.com/2017/06/26.html#") + anchor;
+    e.guid = e.link;
+    e.guid_is_permalink = true;
+    e.summary_html = std::string("<p>Post ") + anchor + "</p>";
+    doc.entries.push_back(e);
+  }
+  const std::vector<Article> articles = build_articles(doc, matcher(), kFetched, {});
+  ASSERT_EQ(articles.size(), 3u);
+  for (const Article& a : articles) EXPECT_EQ(a.url, "http://scripting.com/2017/06/26.html");
+  EXPECT_EQ(articles[0].url_hash, xxh3_128("http://scripting.com/2017/06/26.html#a080605"));
+  EXPECT_NE(articles[0].url_hash, articles[1].url_hash);
+  EXPECT_NE(articles[1].url_hash, articles[2].url_hash);
+
+  // A tracking fragment is not part of the identity: the same story from two feeds is one row.
+  FeedDocument spiegel = wordpress_document();
+  spiegel.entries[0].link = "https://blog.example.org/2024/05/php-83/#ref=rss";
+  EXPECT_EQ(build_first(spiegel).url_hash, build_first(wordpress_document()).url_hash);
+}
+
 TEST(ArticleBuilder, WithoutLinkGuidOrDateTheContentIsPartOfTheKey) {
   FeedDocument doc;
   doc.feed_url = "https://status.example.net/feed";

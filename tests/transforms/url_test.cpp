@@ -184,15 +184,50 @@ TEST(CanonicalizeUrl, LeavesNonHttpUrlsUnchangedExceptTrimming) {
   EXPECT_EQ(canonicalize_url(""), "");
 }
 
+TEST(CanonicalizeUrlForIdentity, KeepsFragmentsThatNameAnEntryAndDropsNoise) {
+  struct Case {
+    std::string_view input, expected;
+  };
+  const std::vector<Case> cases = {
+      // Several entries on one page (daily pages, diaries, comment feeds): the fragment is the entry.
+      {"http://scripting.com/2017/06/26.html#a080605", "http://scripting.com/2017/06/26.html#a080605"},
+      {"http://tdiary.example.net/20060817.html#p01", "http://tdiary.example.net/20060817.html#p01"},
+      {"https://blog.example.org/post/#comment-713578640", "https://blog.example.org/post/#comment-713578640"},
+      {"http://scriptingnews.example.com/backissues/2002/12/16#When:4:48:41AM",
+       "http://scriptingnews.example.com/backissues/2002/12/16#When:4:48:41AM"},
+      {"HTTP://Example.com:80/a/../page.html#%7eNote", "http://example.com/page.html#~Note"},
+      // A query-like tail appended to an entry fragment is cut.
+      {"http://xml.example.com/newspage.html#ni1999-08-27-a?wwwrrr_rss", "http://xml.example.com/newspage.html#ni1999-08-27-a"},
+      // Tracking and page sections are dropped like in canonicalize_url.
+      {"http://www.spiegel.example/politik/a-1129019.html#ref=rss", "http://www.spiegel.example/politik/a-1129019.html"},
+      {"http://www.bento.example/trip/x-1107576/#refsponi#ref=rss", "http://www.bento.example/trip/x-1107576/"},
+      {"https://www.lemonde.example/article.html#xtor=RSS-3208", "https://www.lemonde.example/article.html"},
+      {"http://blog.example.com/2016/02/early.html#.VtCA1eS6FaQ", "http://blog.example.com/2016/02/early.html"},
+      {"https://www.techhive.example/article/3212828/best.html#tk.rss_all", "https://www.techhive.example/article/3212828/best.html"},
+      {"https://blog.example.org/post/#comments", "https://blog.example.org/post/"},
+      {"https://blog.example.org/post/#respond", "https://blog.example.org/post/"},
+      {"https://blog.example.org/post/#more-1234", "https://blog.example.org/post/"},
+      {"https://blog.example.org/post/#disqus_thread", "https://blog.example.org/post/"},
+      {"https://blog.example.org/post/#", "https://blog.example.org/post/"},
+      {"https://blog.example.org/post/?utm_source=x#a1", "https://blog.example.org/post/#a1"},
+      // Not http(s): unchanged.
+      {"tag:example.org,2024:post#1", "tag:example.org,2024:post#1"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(canonicalize_url_for_identity(c.input), c.expected) << c.input;
+}
+
 TEST(CanonicalizeUrl, IsIdempotent) {
   const std::vector<std::string_view> inputs = {
       "HTTP://Example.COM:80/a/../b/%7efoo?utm_source=x&q=a b#frag",
       "https://example.com/caf%c3%a9?x=%zz",
       "https://example.com",
+      "http://scripting.com/2017/06/26.html#a080605?x",
   };
   for (std::string_view input : inputs) {
     const std::string once = canonicalize_url(input);
     EXPECT_EQ(canonicalize_url(once), once) << input;
+    const std::string identity = canonicalize_url_for_identity(input);
+    EXPECT_EQ(canonicalize_url_for_identity(identity), identity) << input;
   }
 }
 

@@ -1,5 +1,6 @@
 // Finds dictionary keywords (with aliases) in plain text. Compiled once; match() is const and
-// thread-safe.
+// thread-safe. The dictionary format (aliases, case=sensitive, match=/not= guard patterns) is
+// described in transforms/keyword_matcher_dictionary.h and at the top of config/keywords.tsv.
 #pragma once
 
 #include <filesystem>

@@ -12,8 +12,10 @@
 // its literal aliases, comma-separated (the canonical name is not implied: list it if it is
 // itself an alias). Aliases match as whole words, in any case unless the entry says
 // case=sensitive; a space inside an alias matches any run of whitespace. Whole word means the
-// neighbour is not a letter, mark, digit or '_' (Unicode-aware, unlike RE2's \b) and applies
-// only at an alias edge that is itself a word character, so "C++", "C#" and ".NET" work.
+// neighbour is the start/end of the text, ASCII punctuation or space, or a Unicode space,
+// punctuation, symbol or emoji (so letters, marks and digits of every script are word
+// characters, unlike RE2's ASCII-only \b); it applies only at an alias edge that is itself a
+// word character, so "C++", "C#" and ".NET" work.
 // Indented lines add options to the entry above:
 //   case=sensitive   aliases match with exact case.
 //   match=RE2        extra pattern (RE2 syntax, case-sensitive unless it says (?i)); the hit is

@@ -117,6 +117,30 @@ std::string percent_encode_path(std::string_view path) {
   return out;
 }
 
+// nullopt for a malformed escape or an encoded NUL.
+std::optional<std::string> percent_decode(std::string_view text) {
+  const auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out += text[i];
+      continue;
+    }
+    const int high = i + 1 < text.size() ? hex(text[i + 1]) : -1;
+    const int low = i + 2 < text.size() ? hex(text[i + 2]) : -1;
+    if (high < 0 || low < 0 || (high == 0 && low == 0)) return std::nullopt;
+    out += static_cast<char>(high * 16 + low);
+    i += 2;
+  }
+  return out;
+}
+
 struct CheckedUrl {
   std::string url;         // usable URL when why is empty
   std::string why;         // reason for rejection
@@ -141,8 +165,14 @@ CheckedUrl check_url(std::string_view raw, const std::filesystem::path& base_dir
       out.why = "scheme-relative URL; write http:// or https://";
     } else if (url.front() == '|' || url.front() == '~') {
       out.why = "not a URL or relative path (commands and ~ are not supported)";
+    } else if (url.find_first_of("?#") != std::string_view::npos) {
+      out.why = "relative path with '?' or '#' (write them as %3F and %23)";
+    } else if (const auto decoded = percent_decode(url); !decoded) {
+      out.why = "relative path with a bad %-escape";
     } else {
-      const auto path = (base_dir / std::filesystem::path(std::string(url))).lexically_normal();
+      // A relative reference like any other: %-escapes are decoded, then the file URL is
+      // encoded again, so "my%20feed.xml" names the file "my feed.xml".
+      const auto path = (base_dir / std::filesystem::path(*decoded)).lexically_normal();
       out.url = "file://" + percent_encode_path(path.string());
       out.identity = out.url;
     }

@@ -26,8 +26,8 @@ struct SourceList {
 //   Blank and repeated names are dropped.
 // - Source::line is the outline's line in the file (1-based).
 // - xmlUrl must be an absolute http://, https:// or file:// URL with no whitespace (http(s)
-//   needs a host), or a relative path, which is resolved against the OPML file's folder into a
-//   file:// URL (percent-encoded). A URL seen before (scheme and host compared
+//   needs a host), or a relative reference (a path: %-escapes decoded, no '?' or '#'), which
+//   is resolved against the OPML file's folder into a file:// URL (percent-encoded). A URL seen before (scheme and host compared
 //   case-insensitively) is rejected as a duplicate naming the first line. Rejected outlines
 //   become errors; the rest go on.
 // - Outlines of type "include" (OPML 2.0 inclusion) are rejected as unsupported; outlines

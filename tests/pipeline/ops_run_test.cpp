@@ -102,6 +102,25 @@ TEST(OpsRun, PushesTheRunToThePushgatewayGroupOfItsShard) {
   EXPECT_EQ(sample_value(exposed, "rssflow_run_exit_status{" + group + "}"), "0");
 }
 
+TEST(OpsRun, RelativePathsWorkFromAFolderWhoseNameNeedsPercentEncoding) {
+  TempDir dir;
+  const std::filesystem::path folder = std::filesystem::path(dir.path()) / "snap shot #1 100%";
+  std::filesystem::create_directories(folder / "feeds");
+  const std::string feed = read_opml(kSnapshot).sources[0].url.substr(std::string("file://").size());
+  std::filesystem::copy_file(feed, folder / "feeds" / "a feed?.xml");
+  testing::write_file((folder / "list.opml").string(),
+                      R"(<opml version="2.0"><body><outline text="a" xmlUrl="feeds/a feed?.xml"/></body></opml>)");
+  // A space in xmlUrl itself is rejected (it is not a URL reference); %-escapes are decoded.
+  ASSERT_EQ(read_opml(folder / "list.opml").errors.size(), 1u);
+  testing::write_file((folder / "list.opml").string(),
+                      R"(<opml version="2.0"><body><outline text="a" xmlUrl="feeds/a%20feed%3F.xml"/></body></opml>)");
+  ASSERT_EQ(read_opml(folder / "list.opml").sources.size(), 1u);
+  const auto run = run_command({RSSFLOW_BINARY, "run", "--sources", (folder / "list.opml").string(), "--sink", "jsonl",
+                                "--out", dir.file("out.jsonl"), "--lock-file", dir.file("lock")});
+  EXPECT_EQ(run.exit_status, 0) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("1 ok"));
+}
+
 TEST(OpsRun, AnUnreachablePushgatewayDoesNotFailTheRun) {
   TempDir dir;
   const auto sources = read_opml(kSnapshot).sources;

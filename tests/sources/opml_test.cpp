@@ -189,16 +189,26 @@ TEST(ReadOpml, RelativePathsResolveAgainstTheOpmlFolder) {
 <outline text="cmd" xmlUrl="|fetch.sh"/>
 <outline text="home" xmlUrl="~/feeds/d.xml"/>
 <outline text="netpath" xmlUrl="//example.com/feed"/>
+<outline text="escaped" xmlUrl="my%20feed%3F%41.xml"/>
+<outline text="query" xmlUrl="feed.xml?x=1"/>
+<outline text="bad escape" xmlUrl="feed%zz.xml"/>
+<outline text="nul" xmlUrl="feed%00.xml"/>
+<outline text="dotdot" xmlUrl="./a/../../up.xml"/>
 )"),
                                       "/srv/opml");
-  ASSERT_EQ(list.sources.size(), 2u);
+  ASSERT_EQ(list.sources.size(), 4u);
   EXPECT_EQ(list.sources[0].url, "file:///srv/opml/feeds/a.xml");
   EXPECT_EQ(list.sources[1].url, "file:///var/feeds/c.xml");
-  ASSERT_EQ(list.errors.size(), 4u);  // "b b.xml" has a space; the rest are not paths
+  EXPECT_EQ(list.sources[2].url, "file:///srv/opml/my%20feed%3FA.xml");  // decoded, then encoded again
+  EXPECT_EQ(list.sources[3].url, "file:///srv/up.xml");
+  ASSERT_EQ(list.errors.size(), 7u);  // "b b.xml" has a space; the rest are not paths
   EXPECT_THAT(list.errors[0].message, HasSubstr("whitespace"));
   EXPECT_THAT(list.errors[1].message, HasSubstr("commands"));
   EXPECT_THAT(list.errors[2].message, HasSubstr("commands and ~"));
   EXPECT_THAT(list.errors[3].message, HasSubstr("scheme-relative"));
+  EXPECT_THAT(list.errors[4].message, HasSubstr("'?' or '#'"));
+  EXPECT_THAT(list.errors[5].message, HasSubstr("bad %-escape"));
+  EXPECT_THAT(list.errors[6].message, HasSubstr("bad %-escape"));
 }
 
 TEST(ReadOpml, RelativePathsInARealFileBecomeFileUrlsThatExist) {

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <string>
 #include <tuple>
+#include <unordered_map>
+#include <algorithm>
 
 #include <pqxx/pqxx>
 
@@ -13,34 +15,32 @@ namespace rssflow {
 namespace {
 
 constexpr const char* kStaging = "rssflow_staging";
-constexpr int kDeadlockRetries = 3;
+constexpr int kRetries = 3;
 
-const std::vector<std::string>& staging_columns() {
+// Columns of both COPY targets: the staging table and, for new articles, articles itself.
+const std::vector<std::string>& copy_columns() {
   static const std::vector<std::string> columns = {
-      "seq",          "url",        "guid",     "title",        "author",     "published_at",
-      "summary",      "content_text", "keywords", "categories", "feed_url",   "url_hash",
-      "content_hash", "fetched_at", "duplicate_of"};
+      "url_hash", "url",      "guid",       "title",    "author",       "published_at", "summary",
+      "content_text", "keywords", "categories", "feed_url", "content_hash", "fetched_at", "duplicate_of"};
   return columns;
 }
 
 std::string staging_ddl() {
   return std::string("CREATE TEMPORARY TABLE ") + kStaging +
-         " (seq bigint NOT NULL, url text, guid text, title text, author text, published_at timestamptz,"
+         " (url_hash bytea NOT NULL, url text, guid text, title text, author text, published_at timestamptz,"
          "  summary text, content_text text, keywords text[], categories text[], feed_url text,"
-         "  url_hash bytea NOT NULL, content_hash bytea, fetched_at timestamptz, duplicate_of bytea)"
+         "  content_hash bytea, fetched_at timestamptz, duplicate_of bytea)"
          " ON COMMIT DELETE ROWS";
 }
 
-// One statement per batch: the latest copy of each url_hash, inserted in url_hash order (so
-// concurrent loaders lock rows in the same order), updating only rows whose content changed.
+// Rows arrive in the staging table deduplicated and in url_hash order, the order in which
+// concurrent loaders then lock them; only rows whose content_hash changed are rewritten.
 std::string upsert_sql(const std::string& articles) {
-  return "WITH batch AS ("
-         "  SELECT DISTINCT ON (url_hash) * FROM " + std::string(kStaging) + " ORDER BY url_hash, seq DESC"
-         "), upserted AS ("
+  return "WITH upserted AS ("
          "  INSERT INTO " + articles + " AS a (url_hash, url, guid, title, author, published_at, summary,"
          "    content_text, keywords, categories, feed_url, content_hash, fetched_at, duplicate_of)"
          "  SELECT url_hash, url, guid, title, author, published_at, summary, content_text, keywords,"
-         "    categories, feed_url, content_hash, fetched_at, duplicate_of FROM batch ORDER BY url_hash"
+         "    categories, feed_url, content_hash, fetched_at, duplicate_of FROM " + std::string(kStaging) +
          "  ON CONFLICT (url_hash) DO UPDATE SET url = EXCLUDED.url, guid = EXCLUDED.guid,"
          "    title = EXCLUDED.title, author = EXCLUDED.author, published_at = EXCLUDED.published_at,"
          "    summary = EXCLUDED.summary, content_text = EXCLUDED.content_text,"
@@ -100,17 +100,56 @@ struct StagingRow {
 
 const char* nullable(const std::optional<std::string>& text) { return text ? text->c_str() : nullptr; }
 
+// Sends rows[i] of batch, sanitised, by COPY into table (columns: copy_columns()).
+void copy_rows(pqxx::work& tx, const std::string& table, std::vector<Article>& batch,
+               const std::vector<std::size_t>& rows, SanitizeStats& sanitized) {
+  pqxx::stream_to copy(tx, table, copy_columns());
+  for (std::size_t i : rows) {
+    Article& a = batch[i];
+    const StagingRow row(a, sanitized);
+    copy << std::tuple<const std::string&, const std::string&, const std::string&, const std::string&, const char*,
+                       const char*, const std::string&, const std::string&, const std::string&, const std::string&,
+                       const std::string&, const std::string&, const std::string&, const char*>(
+        row.url_hash, a.url, a.guid, a.title, a.author ? a.author->c_str() : nullptr, nullable(row.published_at),
+        a.summary, a.content_text, row.keywords, row.categories, a.feed_url, row.content_hash, row.fetched_at,
+        nullable(row.duplicate_of));
+  }
+  copy.complete();
+}
+
+// url_hash hex -> content_hash hex of the rows[i] already stored.
+std::unordered_map<std::string, std::string> stored_content_hashes(pqxx::work& tx, const std::string& articles,
+                                                                   const std::vector<Article>& batch,
+                                                                   const std::vector<std::size_t>& rows) {
+  std::string keys = "{";
+  for (std::size_t i : rows) {
+    if (keys.size() > 1) keys.push_back(',');
+    keys += batch[i].url_hash.hex();
+  }
+  keys.push_back('}');
+  std::unordered_map<std::string, std::string> stored;
+  const pqxx::result result =
+      tx.exec("SELECT encode(url_hash, 'hex'), encode(content_hash, 'hex') FROM " + articles +
+                  " WHERE url_hash IN (SELECT decode(k, 'hex') FROM unnest('" + keys + "'::text[]) AS k)",
+              "rssflow_probe");
+  for (const auto& row : result) stored.emplace(row[0].as<std::string>(), row[1].as<std::string>());
+  return stored;
+}
+
 }  // namespace
 
 struct PostgresSink::Session {
   std::unique_ptr<pqxx::connection> conn;
+  std::string articles;  // "schema"."articles"
   std::string upsert;
 };
+
 
 PostgresSink::PostgresSink(PostgresOptions options) : options_(std::move(options)), session_(std::make_unique<Session>()) {
   if (options_.batch_rows == 0) options_.batch_rows = 1;
   const std::string articles = qualified_name(options_.schema, "articles");
   session_->conn = connect_postgres(options_);
+  session_->articles = articles;
   session_->upsert = upsert_sql(articles);
   try {
     // Staged text then compresses as cheaply as the lz4 columns of V1 (the compressed datum is
@@ -148,14 +187,18 @@ LoadStats PostgresSink::finish() {
 }
 
 void PostgresSink::load_batch(std::vector<Article>& batch) {
+  bool probe = true;
   for (int attempt = 1;; ++attempt) {
     try {
-      copy_and_upsert(batch);
+      copy_and_upsert(batch, probe);
       break;
-    } catch (const pqxx::deadlock_detected& e) {
-      // Another loader (a concurrent shard) locked the same rows: the batch was rolled back
-      // whole and can simply be repeated.
-      if (attempt == kDeadlockRetries) throw postgres_error("load a batch into " + options_.schema + ".articles", e, options_.conninfo);
+    } catch (const pqxx::sql_error& e) {
+      // 23505: a concurrent loader committed a key this batch saw absent and copied directly;
+      // 40P01: two loaders locked the same rows in different orders. Either way the batch was
+      // rolled back whole and is repeated through the staging upsert, which handles both.
+      const bool retry = (e.sqlstate() == "23505" && probe) || (e.sqlstate() == "40P01" && attempt < kRetries);
+      if (!retry) throw postgres_error("load a batch into " + options_.schema + ".articles", e, options_.conninfo);
+      probe = false;
     } catch (const std::exception& e) {
       throw postgres_error("load a batch into " + options_.schema + ".articles", e, options_.conninfo);
     }
@@ -163,32 +206,58 @@ void PostgresSink::load_batch(std::vector<Article>& batch) {
   batch.clear();
 }
 
-void PostgresSink::copy_and_upsert(std::vector<Article>& batch) {
+void PostgresSink::copy_and_upsert(std::vector<Article>& batch, bool probe) {
   SanitizeStats sanitized = sanitized_;
+  // The last copy of each url_hash, in url_hash order (= bytea order of the stored keys).
+  std::unordered_map<Hash128, std::size_t, Hash128Hasher> last;
+  for (std::size_t i = 0; i < batch.size(); ++i) last[batch[i].url_hash] = i;
+  std::vector<std::size_t> rows;
+  rows.reserve(last.size());
+  for (const auto& entry : last) rows.push_back(entry.second);
+  std::sort(rows.begin(), rows.end(), [&](std::size_t x, std::size_t y) {
+    const Hash128& a = batch[x].url_hash;
+    const Hash128& b = batch[y].url_hash;
+    return a.high != b.high ? a.high < b.high : a.low < b.low;
+  });
+  std::uint64_t unchanged = batch.size() - rows.size();
+
   pqxx::work tx(*session_->conn, "rssflow_load");
-  // DISTINCT ON sorts whole staged rows: a default 4 MB work_mem spills a 5000-row batch to disk.
-  tx.exec("SET LOCAL work_mem = '64MB'");
-  {
-    pqxx::stream_to copy(tx, kStaging, staging_columns());
-    long long seq = 0;
-    for (Article& a : batch) {
-      const StagingRow row(a, sanitized);
-      copy << std::tuple<long long, const std::string&, const std::string&, const std::string&, const char*,
-                         const char*, const std::string&, const std::string&, const std::string&, const std::string&,
-                         const std::string&, const std::string&, const std::string&, const std::string&, const char*>(
-          seq++, a.url, a.guid, a.title, a.author ? a.author->c_str() : nullptr, nullable(row.published_at),
-          a.summary, a.content_text, row.keywords, row.categories, a.feed_url, row.url_hash, row.content_hash,
-          row.fetched_at, nullable(row.duplicate_of));
+  // New articles go straight into articles by COPY; known ones whose content changed go through
+  // the staging upsert; unchanged ones are not sent at all (a rerun sends only hashes).
+  std::vector<std::size_t> direct, staged;
+  if (probe) {
+    const auto stored = stored_content_hashes(tx, session_->articles, batch, rows);
+    for (std::size_t i : rows) {
+      const auto it = stored.find(batch[i].url_hash.hex());
+      if (it == stored.end()) {
+        direct.push_back(i);
+      } else if (it->second != batch[i].content_hash.hex()) {
+        staged.push_back(i);
+      } else {
+        ++unchanged;
+      }
     }
-    copy.complete();
+  } else {
+    staged = rows;
   }
-  const pqxx::row counts = tx.exec1(session_->upsert, "rssflow_upsert");
+  std::uint64_t inserted = 0, updated = 0;
+  if (!direct.empty()) {
+    copy_rows(tx, session_->articles, batch, direct, sanitized);
+    inserted += direct.size();
+  }
+  if (!staged.empty()) {
+    copy_rows(tx, kStaging, batch, staged, sanitized);
+    const pqxx::row counts = tx.exec1(session_->upsert, "rssflow_upsert");
+    const auto staged_inserted = counts[0].as<std::uint64_t>();
+    const auto staged_updated = counts[1].as<std::uint64_t>();
+    inserted += staged_inserted;
+    updated += staged_updated;
+    unchanged += staged.size() - staged_inserted - staged_updated;
+  }
   tx.commit();
-  const auto inserted = counts[0].as<std::uint64_t>();
-  const auto updated = counts[1].as<std::uint64_t>();
   stats_.inserted += inserted;
   stats_.updated += updated;
-  stats_.unchanged += batch.size() - inserted - updated;
+  stats_.unchanged += unchanged;
   stats_.written += batch.size();
   ++stats_.batches;
   sanitized_ = sanitized;

@@ -10,10 +10,14 @@
 
 namespace rssflow {
 
-// Buffers articles and writes each batch of options.batch_rows in one transaction: COPY into
-// a session-temporary staging table, then one INSERT ... SELECT DISTINCT ON (url_hash) ...
-// ON CONFLICT (url_hash) DO UPDATE that only touches rows whose content_hash changed. Each
-// batch commits on its own: a killed run leaves whole batches, and a rerun adds no duplicate.
+// Buffers articles and writes each batch of options.batch_rows in one transaction: the batch
+// is deduplicated by url_hash (last copy wins) and the stored content_hash of its keys looked
+// up; new articles are COPied straight into articles, changed ones COPied into a temporary
+// staging table and merged by one INSERT ... SELECT ... ON CONFLICT (url_hash) DO UPDATE
+// WHERE content_hash IS DISTINCT FROM EXCLUDED.content_hash, unchanged ones are not sent.
+// A concurrent loader racing on a key makes the batch roll back and go through the staging
+// upsert alone. Each batch commits on its own: a killed run leaves whole batches, and a rerun
+// adds no duplicate.
 // Rows keep first_seen_at; an update sets updated_at. Text is sanitised first (NUL bytes
 // removed, invalid UTF-8 replaced; see sanitized()), so one bad value never fails its batch.
 // Use from one thread.
@@ -39,7 +43,7 @@ class PostgresSink : public ArticleSink {
 
  private:
   void load_batch(std::vector<Article>& batch);
-  void copy_and_upsert(std::vector<Article>& batch);
+  void copy_and_upsert(std::vector<Article>& batch, bool probe);
 
   PostgresOptions options_;
   struct Session;  // the connection and prepared SQL

@@ -40,9 +40,20 @@ std::size_t valid_sequence(const std::string& text, std::size_t at, std::size_t&
 }  // namespace
 
 void sanitize_text(std::string& text, SanitizeStats& stats) {
+  // Valid text (the common case) is only scanned; the copy starts at the first bad byte.
   std::size_t at = 0;
-  while (at < text.size() && static_cast<unsigned char>(text[at]) < 0x80 && text[at] != '\0') ++at;
-  if (at == text.size()) return;  // plain ASCII: the common case
+  while (at < text.size()) {
+    const unsigned char c = static_cast<unsigned char>(text[at]);
+    if (c >= 0x01 && c < 0x80) {
+      ++at;
+      continue;
+    }
+    std::size_t skip = 0;
+    const std::size_t length = c == 0 ? 0 : valid_sequence(text, at, skip);
+    if (length == 0) break;
+    at += length;
+  }
+  if (at == text.size()) return;
 
   std::string clean = text.substr(0, at);
   clean.reserve(text.size());

@@ -278,6 +278,53 @@ TEST(PostgresSink, KilledLoaderLeavesWholeBatchesAndARerunCompletesThem) {
   EXPECT_EQ(query_count(options, "SELECT count(DISTINCT guid) FROM articles"), kArticles);
 }
 
+TEST(PostgresSink, KeyCommittedByAnotherLoaderMidBatchGoesThroughTheUpsert) {
+  const PostgresOptions options = migrated_schema();
+  const std::string schema = pqxx::connection(options.conninfo).quote_name(options.schema);
+  // Another loader's uncommitted row for article 5: this sink's probe does not see it, so its
+  // direct COPY waits on that key, then meets a unique violation once the other commits.
+  pqxx::connection other(options.conninfo);
+  pqxx::work other_tx(other);
+  const Article contested = make_article(5);
+  other_tx.exec("INSERT INTO " + schema + ".articles (url_hash, url, guid, title, summary, content_text,"
+                " feed_url, content_hash, fetched_at) VALUES (decode('" + contested.url_hash.hex() +
+                "', 'hex'), 'x', 'x', 'x', 'x', 'x', 'x', decode('" + std::string(32, '0') + "', 'hex'), now())");
+  const int other_pid = other.backendpid();
+
+  LoadStats stats;
+  std::thread loader([&] { stats = load(options, make_articles(10)); });
+  pqxx::connection watcher(options.conninfo);
+  bool waiting = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!waiting && std::chrono::steady_clock::now() < deadline) {
+    waiting = pqxx::nontransaction(watcher)
+                  .exec1("SELECT count(*) FROM pg_stat_activity WHERE " + std::to_string(other_pid) +
+                         " = ANY(pg_blocking_pids(pid))")[0]
+                  .as<int>() > 0;
+  }
+  other_tx.commit();
+  loader.join();
+  ASSERT_TRUE(waiting) << "the loader never waited on the contested key";
+  EXPECT_EQ(stats.inserted, 9u);
+  EXPECT_EQ(stats.updated, 1u);
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM articles"), 10);
+  EXPECT_EQ(query_value(options, "SELECT url FROM articles WHERE url_hash = decode('" + contested.url_hash.hex() +
+                                     "', 'hex')"),
+            contested.url);
+}
+
+TEST(PostgresSink, LoadsIntoAnOddlyNamedSchema) {
+  PostgresOptions options = fresh_schema();
+  options.schema = "Odd \"sink\" schema";
+  pqxx::connection conn(options.conninfo);
+  pqxx::nontransaction(conn).exec("DROP SCHEMA IF EXISTS " + conn.quote_name(options.schema) + " CASCADE");
+  migrate(options);
+  EXPECT_EQ(load(options, make_articles(3)).inserted, 3u);
+  std::vector<Article> changed = make_articles(3);
+  changed[0].content_hash = xxh3_128("new");
+  EXPECT_EQ(load(options, changed).updated, 1u);
+}
+
 TEST(PostgresSink, UnmigratedSchemaFailsFastWithSqlstate) {
   const PostgresOptions options = fresh_schema();
   try {

@@ -66,6 +66,13 @@ void parse_into(SourceBatch& batch, FetchedFeed& feed, const KeywordMatcher& key
   out.repairs = std::move(doc.repairs);
   const auto format_start = std::chrono::steady_clock::now();
   batch.articles = build_articles(doc, keywords, feed.fetched_at, options);
+  // Fingerprints cost about as much as the index lookup: compute them here, in parallel,
+  // so the serial load step only looks up.
+  batch.fingerprints.reserve(batch.articles.size());
+  for (const Article& article : batch.articles) {
+    batch.fingerprints.push_back(fingerprint(article.title, article.content_text));
+  }
+  batch.feed_id = NearDuplicateIndex::feed_id_of(out.source.url);
   batch.format_time = elapsed_since(format_start);
 }
 
@@ -109,12 +116,13 @@ void LoadStep::consume(SourceBatch& batch) {
   SourceOutcome& out = batch.outcome;
   std::vector<Article> kept;
   kept.reserve(batch.articles.size());
-  for (Article& article : batch.articles) {
+  for (std::size_t i = 0; i < batch.articles.size(); ++i) {
+    Article& article = batch.articles[i];
     if (!deduper_.admit(article)) {
       ++out.duplicates;
       continue;
     }
-    if (const auto first = near_duplicates_.link_or_add(article)) {
+    if (const auto first = near_duplicates_.link_or_add(batch.fingerprints[i], batch.feed_id, article.url_hash)) {
       article.duplicate_of = first->hex();
       ++out.near_duplicates;
     }

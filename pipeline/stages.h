@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "pipeline/source_outcome.h"
@@ -34,6 +35,8 @@ struct SourceBatch {
   std::size_t index = 0;
   SourceOutcome outcome;
   std::vector<Article> articles;
+  std::vector<TextFingerprint> fingerprints;  // one per article, computed in the parallel stage
+  std::uint64_t feed_id = 0;                   // NearDuplicateIndex::feed_id_of(feed url)
   std::chrono::microseconds parse_time{0};   // bytes -> FeedDocument
   std::chrono::microseconds format_time{0};  // FeedDocument -> Articles (clean, keywords, format)
 };

@@ -102,15 +102,41 @@ class BatchCommits : public pqxx::notification_receiver {
   int count = 0;
 };
 
+TEST(PostgresRun, MigrateCommandsFromFourProcessesAtOnceApplyEachVersionOnce) {
+  const PostgresOptions options = fresh_schema();
+  std::vector<CommandResult> results(4);
+  std::vector<std::thread> threads;
+  for (CommandResult& result : results) {
+    threads.emplace_back([&] {
+      result = run_command({RSSFLOW_BINARY, "migrate", "--database-url", options.conninfo, "--schema", options.schema});
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const CommandResult& r : results) EXPECT_EQ(r.exit_status, 0) << r.err;
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM rssflow_schema_history"), 2);
+}
+
+TEST(PostgresRun, UnreachableDatabaseExitsThreeWithoutThePassword) {
+  TempDir dir;
+  const std::string opml = write_opml(dir);
+  PostgresOptions options;
+  options.conninfo = "postgresql://rssflow:Sup3rSecret@127.0.0.1:1/rssflow?connect_timeout=5";
+  options.schema = "public";
+  const CommandResult r = run_command(run_args(opml, options));
+  EXPECT_EQ(r.exit_status, 3) << r.err;
+  EXPECT_EQ(r.err.find("Sup3rSecret"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("cannot connect"), std::string::npos) << r.err;
+}
+
 TEST(PostgresRun, KilledDuringLoadLeavesCommittedBatchesAndARerunCompletes) {
   TempDir dir;
   const std::string opml = write_opml(dir);
   const PostgresOptions reference = fresh_schema("_ref");
   ASSERT_TRUE(completed(run_command(run_args(opml, reference))));
 
-  // Migrate first, then hold the loader after its first committed batch: a statement trigger
-  // notifies at each commit and, from the second batch on, waits for an advisory lock this test
-  // holds. No sleeps: the kill happens while batch 2 is provably in flight.
+  // Migrate first, then hold the loader after its first committed batch (7 rows): a statement
+  // trigger notifies at each commit and, once the table holds more than one batch, waits for an
+  // advisory lock this test holds. No sleeps: the kill happens while batch 2 is in flight.
   const PostgresOptions options = fresh_schema();
   ASSERT_EQ(run_command({RSSFLOW_BINARY, "migrate", "--database-url", options.conninfo, "--schema", options.schema})
                 .exit_status, 0);
@@ -118,10 +144,10 @@ TEST(PostgresRun, KilledDuringLoadLeavesCommittedBatchesAndARerunCompletes) {
   const std::string schema = control.quote_name(options.schema);
   const long long gate = 0x5253534657ll;  // arbitrary, test-only advisory key
   pqxx::nontransaction(control).exec(
-      "CREATE SEQUENCE " + schema + ".batches;"
       "CREATE FUNCTION " + schema + ".hold_batches() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
       "  PERFORM pg_notify('" + options.schema + "', '');"
-      "  IF nextval('" + schema + ".batches') > 1 THEN PERFORM pg_advisory_xact_lock(" + std::to_string(gate) + "); END IF;"
+      "  IF (SELECT count(*) FROM " + schema + ".articles) > 7 THEN"
+      "    PERFORM pg_advisory_xact_lock(" + std::to_string(gate) + "); END IF;"
       "  RETURN NULL; END $$;"
       "CREATE TRIGGER hold_batches AFTER INSERT ON " + schema + ".articles"
       " FOR EACH STATEMENT EXECUTE FUNCTION " + schema + ".hold_batches();"

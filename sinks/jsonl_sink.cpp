@@ -28,12 +28,25 @@ std::string errno_text(int error) { return std::generic_category().message(error
 
 JsonlSink::JsonlSink(std::filesystem::path path, std::size_t flush_bytes)
     : path_(std::move(path)), flush_bytes_(flush_bytes) {
+  buffer_.reserve(flush_bytes_ + (64u << 10));
   if (is_stdout(path_)) {
     fd_ = STDOUT_FILENO;
+    streaming_ = true;
     return;
   }
   if (path_.filename().empty()) throw SinkError("jsonl sink: output path " + path_.string() + " names a directory");
-  temp_path_ = temp_path_for(path_);
+  std::error_code ec;
+  const auto status = std::filesystem::status(path_, ec);  // follows symlinks
+  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    if (std::filesystem::is_directory(status)) throw SinkError("jsonl sink: output path " + path_.string() + " is a directory");
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd_ < 0) fail("cannot open", path_, errno);
+    streaming_ = true;
+    return;
+  }
+  target_ = std::filesystem::is_symlink(std::filesystem::symlink_status(path_, ec)) ? std::filesystem::weakly_canonical(path_, ec) : path_;
+  if (ec || target_.empty()) target_ = path_;
+  temp_path_ = temp_path_for(target_);
   // O_EXCL: never follow or clobber something already there; 0666 lets the umask decide.
   fd_ = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   if (fd_ < 0) {
@@ -41,13 +54,11 @@ JsonlSink::JsonlSink(std::filesystem::path path, std::size_t flush_bytes)
     temp_path_.clear();
     throw SinkError("jsonl sink: cannot create a file next to " + path_.string() + ": " + errno_text(error));
   }
-  buffer_.reserve(flush_bytes_ + (64u << 10));
 }
 
 JsonlSink::~JsonlSink() {
-  if (temp_path_.empty()) return;
-  if (fd_ >= 0) ::close(fd_);
-  ::unlink(temp_path_.c_str());
+  if (fd_ >= 0 && fd_ != STDOUT_FILENO) ::close(fd_);
+  if (!temp_path_.empty()) ::unlink(temp_path_.c_str());
 }
 
 void JsonlSink::fail(const std::string& what, const std::filesystem::path& path, int error) {
@@ -61,7 +72,7 @@ void JsonlSink::write(std::vector<Article>& articles) {
     if (buffer_.size() >= flush_bytes_) flush();
   }
   stats_.written += articles.size();
-  if (is_stdout(path_)) flush();  // a reader of the stream sees each source's records promptly
+  if (streaming_) flush();  // a reader of the stream sees each source's records promptly
 }
 
 void JsonlSink::flush() {
@@ -87,15 +98,19 @@ LoadStats JsonlSink::finish() {
     const int fd = fd_;
     fd_ = -1;
     if (::close(fd) != 0) fail("cannot close", temp_path_, errno);
-    if (::rename(temp_path_.c_str(), path_.c_str()) != 0) fail("cannot rename " + temp_path_.string() + " to", path_, errno);
+    if (::rename(temp_path_.c_str(), target_.c_str()) != 0) fail("cannot rename " + temp_path_.string() + " to", target_, errno);
     temp_path_.clear();
     // Make the rename itself durable; failing to sync a directory is not worth failing the run.
-    const std::filesystem::path dir = path_.parent_path().empty() ? "." : path_.parent_path();
+    const std::filesystem::path dir = target_.parent_path().empty() ? "." : target_.parent_path();
     const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dir_fd >= 0) {
       ::fsync(dir_fd);
       ::close(dir_fd);
     }
+  } else if (fd_ >= 0 && fd_ != STDOUT_FILENO) {
+    const int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) fail("cannot close", path_, errno);
   }
   finished_ = true;
   return stats_;

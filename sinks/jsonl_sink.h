@@ -11,10 +11,13 @@
 namespace rssflow {
 
 // Writes to path, or to stdout when path is "-".
-// A file is written as a temporary file in the same directory (".<name>.tmp-<pid>-<n>") and
-// renamed over path by finish(), after fsync: readers see the old file or the complete new one,
-// and a failed run (exception, destructor without finish()) removes the temporary file and
-// leaves path untouched. stdout is streamed as records come.
+// A regular file (or a path that does not exist yet) is written as a temporary file in the same
+// directory (".<name>.tmp-<pid>-<n>") and renamed over path by finish(), after fsync: readers see
+// the old file or the complete new one, and a failed run (exception, destructor without
+// finish()) removes the temporary file and leaves path untouched. A symlink is followed: its
+// target is replaced, the link stays. stdout and anything that is not a regular file (a FIFO,
+// /dev/null, /dev/stdout) are streamed as records come: renaming over them would replace the
+// device or pipe with a file.
 // Errors: SinkError naming the path and the errno text ("cannot create ...: Permission
 // denied"). Used from one thread (ArticleSink); write() after finish() is a programming error.
 class JsonlSink final : public ArticleSink {
@@ -32,12 +35,14 @@ class JsonlSink final : public ArticleSink {
   void flush();
   [[noreturn]] void fail(const std::string& what, const std::filesystem::path& path, int error);
 
-  std::filesystem::path path_;
-  std::filesystem::path temp_path_;  // empty for stdout
+  std::filesystem::path path_;       // as given, for messages
+  std::filesystem::path target_;     // what finish() renames onto (symlinks resolved)
+  std::filesystem::path temp_path_;  // empty when streaming
   int fd_ = -1;
   std::size_t flush_bytes_;
   std::string buffer_;
   LoadStats stats_;
+  bool streaming_ = false;
   bool finished_ = false;
 };
 

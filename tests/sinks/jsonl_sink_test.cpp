@@ -1,16 +1,20 @@
 #include "sinks/jsonl_sink.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace rssflow {
@@ -183,18 +187,73 @@ TEST_F(JsonlSinkTest, DashStreamsToStdout) {
 }
 
 TEST_F(JsonlSinkTest, WriteErrorOnStdoutThrowsSinkErrorWithErrnoText) {
-  StdoutRedirect redirect("/dev/full", O_WRONLY);
-  JsonlSink sink("-");
-  auto batch = articles(0, 2);
+  // A reader that went away: stdout is a pipe whose read end is closed.
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ::close(fds[0]);
+  const auto old_handler = std::signal(SIGPIPE, SIG_IGN);  // EPIPE instead of death
+  std::fflush(stdout);
+  const int saved = ::dup(STDOUT_FILENO);
+  ::dup2(fds[1], STDOUT_FILENO);
+  ::close(fds[1]);
+  std::string what;
   try {
+    JsonlSink sink("-");
+    auto batch = articles(0, 2);
     sink.write(batch);
     sink.finish();
-    FAIL() << "expected SinkError";
   } catch (const SinkError& e) {
-    const std::string what = e.what();
-    EXPECT_NE(what.find("No space left on device"), std::string::npos) << what;
-    EXPECT_NE(what.find(" -:"), std::string::npos) << what;
+    what = e.what();
   }
+  ::dup2(saved, STDOUT_FILENO);
+  ::close(saved);
+  std::signal(SIGPIPE, old_handler);
+  EXPECT_NE(what.find("Broken pipe"), std::string::npos) << what;
+  EXPECT_NE(what.find(" -:"), std::string::npos) << what;
+}
+
+TEST_F(JsonlSinkTest, StreamsIntoAFifoInsteadOfReplacingIt) {
+  // Renaming a temporary file over a FIFO or a device (/dev/null, /dev/stdout) would replace it
+  // with a regular file: such targets are written in place.
+  const fs::path fifo = dir_ / "records.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::string received;
+  std::thread reader([&] {
+    std::ifstream in(fifo, std::ios::binary);
+    received.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  });
+  {
+    JsonlSink sink(fifo);
+    auto batch = articles(0, 3);
+    sink.write(batch);
+    EXPECT_EQ(sink.finish().written, 3u);
+  }
+  reader.join();
+  EXPECT_EQ(lines_of(received).size(), 3u);
+  EXPECT_TRUE(fs::is_fifo(fifo)) << "the FIFO is still a FIFO";
+  EXPECT_EQ(entries_of(dir_), std::vector<fs::path>{"records.fifo"});
+}
+
+TEST_F(JsonlSinkTest, ReplacesASymlinkTargetAndKeepsTheLink) {
+  fs::create_directories(dir_ / "data");
+  const fs::path target = dir_ / "data" / "articles.jsonl";
+  const fs::path link = dir_ / "latest.jsonl";
+  { std::ofstream(target) << "old\n"; }
+  fs::create_symlink(target, link);
+  {
+    JsonlSink sink(link);
+    auto batch = articles(0, 2);
+    sink.write(batch);
+    sink.finish();
+  }
+  EXPECT_TRUE(fs::is_symlink(link));
+  EXPECT_EQ(lines_of(read_file(target)).size(), 2u);
+  EXPECT_EQ(entries_of(dir_ / "data"), std::vector<fs::path>{"articles.jsonl"});
+}
+
+TEST_F(JsonlSinkTest, ExistingDirectoryAsOutputPathThrowsSinkError) {
+  fs::create_directories(dir_ / "out.jsonl");
+  EXPECT_THROW(JsonlSink sink(dir_ / "out.jsonl"), SinkError);
 }
 
 }  // namespace

@@ -146,7 +146,8 @@ FeedEntry read_entry(pugi::xml_node element, Ns atom, const std::optional<std::s
       if (l == "creator" || l == "author") set_once(entry.author, text_of(child));
       else if (l == "date" && dc_date.empty()) dc_date = text_of(child);
       else if (l == "subject") {
-        const std::string_view subject = trim(text_of(child));
+        const std::string subject_text = text_of(child);
+        const std::string_view subject = trim(subject_text);
         if (!subject.empty()) entry.categories.emplace_back(subject);
       }
     } else if (q.ns == Ns::media && !media_description) {

@@ -42,9 +42,7 @@ int main(int argc, char** argv) {
     if (arg == "--raw") raw = true;
     else files.push_back(arg);
   }
-  const std::string empty_dictionary = "/tmp/rssflow_parser_dump_empty_keywords.tsv";
-  std::ofstream(empty_dictionary).close();
-  const auto keywords = rssflow::KeywordMatcher::from_file(empty_dictionary);
+  const auto keywords = rssflow::KeywordMatcher::from_file(std::filesystem::path(RSSFLOW_SOURCE_DIR) / "config" / "keywords.tsv");
   int failures = 0;
   for (const auto& path : files) {
     const std::string url = "file://" + std::filesystem::absolute(path).string();

@@ -1,6 +1,7 @@
 // Load-rate driver for scripts/bench/load.sh: generates N articles of realistic size, writes
 // them as a COPY text file for `psql \copy` (the baseline), then loads them with PostgresSink
-// into an empty <schema>.articles and again unchanged, printing rows per second.
+// into an empty <schema>.articles, again unchanged, and again with every text changed, printing
+// rows per second of each.
 //
 //   postgres_load_bench CONNINFO SCHEMA ROWS BATCH_ROWS COPY_FILE
 #include <chrono>
@@ -98,13 +99,21 @@ int main(int argc, char** argv) {
     rssflow::migrate(options);
     const std::vector<Article> articles = generate(std::stoul(argv[3]));
     write_copy_file(articles, argv[5]);
-    rssflow::LoadStats first, second;
+    std::vector<Article> edited = articles;
+    for (Article& a : edited) {
+      a.content_text += " (updated)";
+      a.content_hash = rssflow::xxh3_128(a.title + a.content_text);
+    }
+    rssflow::LoadStats first, second, third;
     const double insert_rate = load_rate(options, articles, first);
     const double unchanged_rate = load_rate(options, articles, second);
-    std::printf("sink_insert_rows_per_s %.0f\nsink_unchanged_rows_per_s %.0f\ninserted %llu\nunchanged %llu\n",
-                insert_rate, unchanged_rate, static_cast<unsigned long long>(first.inserted),
-                static_cast<unsigned long long>(second.unchanged));
-    return first.inserted == articles.size() && second.unchanged == articles.size() ? 0 : 1;
+    const double update_rate = load_rate(options, edited, third);
+    std::printf("sink_insert_rows_per_s %.0f\nsink_unchanged_rows_per_s %.0f\nsink_update_rows_per_s %.0f\n",
+                insert_rate, unchanged_rate, update_rate);
+    const bool counts_right = first.inserted == articles.size() && second.unchanged == articles.size() &&
+                              third.updated == articles.size();
+    if (!counts_right) std::cerr << "postgres_load_bench: unexpected inserted/unchanged/updated counts\n";
+    return counts_right ? 0 : 1;
   } catch (const std::exception& e) {
     std::cerr << e.what() << "\n";
     return 3;

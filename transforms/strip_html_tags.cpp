@@ -1,7 +1,7 @@
 #include "transforms/strip_html_tags.h"
 
-#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <utility>
 
 namespace rssflow {
@@ -52,14 +52,28 @@ constexpr bool sorted_by_name() {
   }
   return true;
 }
-static_assert(sorted_by_name(), "kTags must stay sorted for binary search");
+static_assert(sorted_by_name(), "kTags must stay sorted: lookups scan one first letter's range");
+
+// Where each first letter's names start in kTags: a lookup scans only its letter's few names.
+constexpr std::array<std::uint8_t, 27> kLetterStart = [] {
+  std::array<std::uint8_t, 27> start{};
+  std::size_t k = 0;
+  for (int letter = 0; letter <= 26; ++letter) {
+    while (k < kTags.size() && kTags[k].first[0] - 'a' < letter) ++k;
+    start[static_cast<std::size_t>(letter)] = static_cast<std::uint8_t>(k);
+  }
+  return start;
+}();
 
 }  // namespace
 
 TagKind classify_tag(std::string_view name) {
-  const auto it = std::lower_bound(kTags.begin(), kTags.end(), name,
-                                   [](const Entry& e, std::string_view key) { return e.first < key; });
-  return (it != kTags.end() && it->first == name) ? it->second : TagKind::kInline;
+  if (name.empty() || name[0] < 'a' || name[0] > 'z') return TagKind::kInline;
+  const auto letter = static_cast<std::size_t>(name[0] - 'a');
+  for (std::size_t k = kLetterStart[letter]; k < kLetterStart[letter + 1]; ++k) {
+    if (kTags[k].first == name) return kTags[k].second;
+  }
+  return TagKind::kInline;
 }
 
 }  // namespace rssflow

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "transforms/html_entities.h"
 
 namespace rssflow {
@@ -105,6 +109,51 @@ CharRole role_of(char32_t cp) {
   return CharRole::kVisible;
 }
 
+enum class ByteClass : std::uint8_t { kPlain, kMarkup, kOther };
+
+// kPlain: printable ASCII that is always text; kMarkup: '<' and '&'; kOther: whitespace,
+// controls and bytes of multi-byte sequences, which need a closer look.
+constexpr std::array<ByteClass, 256> kByteClass = [] {
+  std::array<ByteClass, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    table[c] = (c > 0x20 && c < 0x7F) ? ByteClass::kPlain : ByteClass::kOther;
+  }
+  table['<'] = table['&'] = ByteClass::kMarkup;
+  return table;
+}();
+
+// Index of the first byte at or after `at` that is not kPlain. Article text is mostly runs of
+// printable ASCII, so SSE2 classifies 16 bytes per step where it is available.
+std::size_t skip_plain(const char* bytes, std::size_t at, std::size_t size) {
+  std::size_t i = at;
+#if defined(__SSE2__)
+  const __m128i first_printable = _mm_set1_epi8(0x21);
+  const __m128i del = _mm_set1_epi8(0x7F);
+  const __m128i less_than = _mm_set1_epi8('<');
+  const __m128i ampersand = _mm_set1_epi8('&');
+  for (; i + 16 <= size; i += 16) {
+    const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes + i));
+    // Signed compare: bytes >= 0x80 are negative, so "< 0x21" also catches them.
+    __m128i special = _mm_or_si128(_mm_cmplt_epi8(chunk, first_printable), _mm_cmpeq_epi8(chunk, del));
+    special = _mm_or_si128(special, _mm_or_si128(_mm_cmpeq_epi8(chunk, less_than), _mm_cmpeq_epi8(chunk, ampersand)));
+    const int mask = _mm_movemask_epi8(special);
+    if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#endif
+  while (i < size && kByteClass[static_cast<unsigned char>(bytes[i])] == ByteClass::kPlain) ++i;
+  return i;
+}
+
+// Whether s[at] begins a character that append_text_run would copy as visible text.
+bool starts_visible(std::string_view s, std::size_t at, bool stop_at_markup) {
+  const auto c = static_cast<unsigned char>(s[at]);
+  if (kByteClass[c] == ByteClass::kPlain) return true;
+  if (kByteClass[c] == ByteClass::kMarkup) return !stop_at_markup;
+  if (c < 0x80) return false;
+  const Utf8Step step = decode_utf8(s, at);
+  return step.valid && role_of(step.code_point) == CharRole::kVisible;
+}
+
 DecodedReference decode_numeric(std::string_view s, std::size_t at) {
   DecodedReference ref;
   std::size_t i = at + 2;  // past "&#"
@@ -194,9 +243,8 @@ void append_decoded_entities(std::string_view text, std::string& out) {
   out.append(text.substr(run_begin));
 }
 
-void TextWriter::append_visible(std::string_view text) {
-  if (hidden_depth_ > 0 || text.empty()) return;
-  if (pending_ != Break::kNone && !out_.empty()) {
+void TextWriter::flush_pending() {
+  if (!out_.empty()) {
     switch (pending_) {
       case Break::kSpace: out_.push_back(' '); break;
       case Break::kLine: out_.push_back('\n'); break;
@@ -204,7 +252,6 @@ void TextWriter::append_visible(std::string_view text) {
     }
   }
   pending_ = Break::kNone;
-  out_.append(text);
 }
 
 void TextWriter::on_newline() {
@@ -218,12 +265,36 @@ void TextWriter::on_newline() {
 std::size_t TextWriter::append_text_run(std::string_view s, std::size_t at, bool stop_at_markup) {
   std::size_t i = at;
   while (i < s.size()) {
-    // Longest run of visible characters, appended at once.
+    // Longest run of visible characters, appended at once. A single ' ' between two visible
+    // characters is exactly what folding would emit, so it stays inside the run: whole
+    // sentences are appended at once.
     const std::size_t run_begin = i;
-    while (i < s.size()) {
-      const auto c = static_cast<unsigned char>(s[i]);
-      if (c > 0x20 && c < 0x7F) {
-        if (stop_at_markup && (c == '<' || c == '&')) break;
+    const char* const bytes = s.data();
+    const std::size_t size = s.size();
+    while (i < size) {
+      i = skip_plain(bytes, i, size);
+      if (i >= size) break;
+      const auto c = static_cast<unsigned char>(bytes[i]);
+      if (c >= 0xC3 && c <= 0xEE && i + 2 < size) {
+        // Fast path for the common scripts: U+00C0-U+07FF and U+3001-U+CFFF/U+E000-U+EFFF hold
+        // no character strip_html treats specially (U+3000 is a space, so it takes the slow path).
+        const bool continuation1 = (static_cast<unsigned char>(bytes[i + 1]) & 0xC0) == 0x80;
+        const bool continuation2 = (static_cast<unsigned char>(bytes[i + 2]) & 0xC0) == 0x80;
+        if (c <= 0xDF && continuation1) {
+          i += 2;
+          continue;
+        }
+        if (c >= 0xE3 && c != 0xED && continuation1 && continuation2 &&
+            !(c == 0xE3 && bytes[i + 1] == '\x80' && bytes[i + 2] == '\x80')) {
+          i += 3;
+          continue;
+        }
+      }
+      if (kByteClass[c] == ByteClass::kMarkup) {
+        if (stop_at_markup) break;
+        ++i;
+      } else if (c == ' ' && i > run_begin && pre_depth_ == 0 && i + 1 < s.size() &&
+                 starts_visible(s, i + 1, stop_at_markup)) {
         ++i;
       } else if (c >= 0x80) {
         const Utf8Step step = decode_utf8(s, i);

@@ -49,7 +49,11 @@ class TextWriter {
   void hard_line_break() { request_break(pending_ >= Break::kLine ? Break::kParagraph : Break::kLine); }
 
   // Appends bytes already known to be visible, valid UTF-8.
-  void append_visible(std::string_view text);
+  void append_visible(std::string_view text) {
+    if (hidden_depth_ > 0 || text.empty()) return;
+    if (pending_ != Break::kNone) flush_pending();
+    out_.append(text);
+  }
 
   // Consumes text from s[at] until the end, or until '<' or '&' when stop_at_markup; returns
   // the index where it stopped (always > at).
@@ -60,6 +64,7 @@ class TextWriter {
 
  private:
   void on_newline();
+  void flush_pending();
 
   std::string& out_;
   Break pending_ = Break::kNone;

@@ -8,11 +8,14 @@ JSON with CPU seconds for each step over the NUL-separated corpus of text_corpus
 Usage: text_python.py CORPUS KEYWORDS
 """
 import json
+import warnings
 import re
 import sys
 import time
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
+
+warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning)
 
 
 def load_keywords(path):

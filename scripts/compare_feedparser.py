@@ -100,10 +100,9 @@ def fp_entries(path):
     override = isinstance(parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride)
     out = []
     for e in parsed.entries:
-        title = e.get("title")
+        title = undo_double_encoding(e.get("title"))
         if title is not None and e.get("title_detail", {}).get("type", "") in ("text/html", "application/xhtml+xml"):
             title = html_text(title)
-        title = undo_double_encoding(title)
         summary = e.get("summary")
         if not summary and e.get("content"):
             summary = e["content"][0].get("value")
@@ -114,7 +113,7 @@ def fp_entries(path):
             "link": e.get("link"),
             "guid": e.get("id"),
             "published": published,
-            "summary": undo_double_encoding(html_text(summary)) if summary else None,
+            "summary": html_text(undo_double_encoding(summary)) if summary else None,
         })
     return out, override
 

@@ -22,6 +22,14 @@ bool is_http_url(std::string_view s) {
   return s.starts_with("http://") || s.starts_with("https://") || s.starts_with("HTTP://") || s.starts_with("HTTPS://");
 }
 
+// A link whose text was escaped twice ("?a=1&amp;amp;b=2") still means "&": browsers and
+// feedparser undo the second escape, and "&amp;" is never meant literally inside a URL.
+std::string unescape_amp(std::string text) {
+  for (std::size_t pos = text.find("&amp;"); pos != std::string::npos; pos = text.find("&amp;", pos + 1))
+    text.erase(pos + 1, 4);
+  return text;
+}
+
 void set_once(std::optional<std::string>& field, std::string_view value) {
   value = trim(value);
   if (!field && !value.empty()) field = std::string(value);
@@ -80,7 +88,7 @@ FeedEntry read_item(pugi::xml_node item, Ns core, XmlScope& scope) {
       if (l == "title") {
         set_once(entry.title, text_of(child));
       } else if (l == "link") {
-        if (!rss_link) rss_link = scope.resolve(text_of(child), child);
+        if (!rss_link) rss_link = scope.resolve(unescape_amp(text_of(child)), child);
       } else if (l == "guid") {
         if (!entry.guid) {
           set_once(entry.guid, text_of(child));

@@ -134,6 +134,12 @@ TEST(ParseFeed, UsesPermalinkGuidAsLinkOnlyWhenItIsOne) {
   EXPECT_EQ(doc.entries[3].link, "https://example.com/posts/d");
 }
 
+TEST(ParseFeed, UndoesADoubleEscapedAmpersandInRssLinks) {
+  const FeedDocument doc = parse_ok(R"(<rss version="2.0"><channel>
+    <item><link>https://example.com/x?a=1&amp;amp;b=2</link></item></channel></rss>)");
+  EXPECT_EQ(doc.entries.at(0).link, "https://example.com/x?a=1&b=2");
+}
+
 TEST(ParseFeed, ResolvesRelativeLinksAgainstTheDocumentUrl) {
   const FeedDocument doc = parse_ok(R"(<rss version="2.0"><channel>
     <item><link>posts/1.html</link></item><item><link>/abs/2</link></item></channel></rss>)");

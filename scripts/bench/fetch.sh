@@ -39,7 +39,7 @@ if [[ $driver == rssflow ]]; then
   } >"$work/sources.opml"
   start=$(date +%s.%N)
   /usr/bin/time -f "maxrss_kb %M" -o "$work/time.txt" "$build/rssflow" run --sources "$work/sources.opml" \
-    --sink jsonl --out /dev/null --concurrency "$concurrency" --per-host "$count" --quiet || true
+    --sink jsonl --out "$work/out.jsonl" --concurrency "$concurrency" --per-host "$count" --quiet || true
   end=$(date +%s.%N)
   wall=$(awk -v s="$start" -v e="$end" 'BEGIN {printf "%.3f", e - s}')
 else

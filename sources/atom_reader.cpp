@@ -190,7 +190,10 @@ TextConstruct read_text_construct(pugi::xml_node element) {
     out.value = html_source_of(element);
     out.is_html = true;
   } else {
+    // Plain text in name, but escaped HTML in practice ("&amp;ldquo;", "&lt;p&gt;...&lt;/p&gt;"):
+    // read as HTML when it looks like it, the rule feedparser applies to RSS.
     out.value = text_of(element);
+    out.is_html = looks_like_html(out.value);
   }
   return out;
 }

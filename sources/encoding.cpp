@@ -38,10 +38,10 @@ std::vector<std::string> iconv_names(std::string_view name) {
   if (one_of(name, {"gb2312", "gbk", "x-gbk", "cp936", "euc-cn", "gb_2312-80", "csgb2312", "gb18030"}))
     return {"GB18030"};
   if (one_of(name, {"shift_jis", "shift-jis", "sjis", "x-sjis", "ms_kanji", "csshiftjis", "windows-31j", "cp932"}))
-    return {"CP932", "SHIFT_JIS"};
+    return {"SHIFT_JIS", "CP932"};  // strict JIS mapping first (as Python), Microsoft's for its extensions
   if (one_of(name, {"euc-kr", "ks_c_5601-1987", "ksc5601", "cp949", "uhc", "windows-949", "cseuckr"})) return {"CP949"};
   if (one_of(name, {"big5", "big-5", "cn-big5", "x-x-big5", "csbig5", "cp950", "big5-hkscs"}))
-    return {"CP950", "BIG5-HKSCS"};
+    return {"BIG5", "CP950", "BIG5-HKSCS"};
   if (one_of(name, {"tis-620", "tis620", "iso-8859-11", "windows-874", "cp874"})) return {"CP874", "TIS-620"};
   if (one_of(name, {"euc-jp", "x-euc-jp", "cseucpkdfmtjapanese"})) return {"EUC-JP"};
   std::string upper(name);

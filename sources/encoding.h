@@ -28,7 +28,7 @@ std::optional<std::string> declared_xml_encoding(std::string_view bytes);
 bool is_valid_utf8(std::string_view bytes);
 
 // Converts bytes in charset (any name or alias iconv or the WHATWG list knows; gb2312 is read as
-// gb18030, shift_jis as cp932, euc-kr as cp949, iso-8859-1 and us-ascii as windows-1252) to
+// gb18030, shift_jis and big5 fall back to their Microsoft supersets cp932 and cp950, euc-kr as cp949, iso-8859-1 and us-ascii as windows-1252) to
 // UTF-8. nullopt when the charset is unknown or the bytes are not valid in it.
 std::optional<std::string> convert_to_utf8(std::string_view bytes, std::string_view charset);
 

@@ -52,17 +52,23 @@ std::optional<std::string> atom_alternate(pugi::xml_node link, const XmlScope& s
   return scope.resolve(link.attribute("href").value(), link);
 }
 
-// media:description inside media:group / media:content, the last-resort summary.
-std::optional<std::string> nested_media_description(pugi::xml_node container, XmlScope& scope) {
+// media:description (or media:title) inside media:group / media:content, however nested: the
+// last-resort summary (title).
+std::optional<std::string> nested_media(pugi::xml_node container, std::string_view local, XmlScope& scope, int depth = 0) {
+  if (depth > 3) return std::nullopt;
   XmlScope::Guard guard(scope, container);
   for (pugi::xml_node child : container.children()) {
     if (child.type() != pugi::node_element) continue;
     const QName q = scope.name_of(child);
-    if (q.is(Ns::media, "description")) {
+    if (q.ns != Ns::media) continue;
+    if (q.local == local) {
       const std::string text = text_of(child);
-      if (!trim(text).empty())
-        return as_html_fragment(text, std::string_view(child.attribute("type").value()) == "html");
+      if (trim(text).empty()) continue;
+      if (local == "title") return std::string(trim(text));
+      return as_html_fragment(text, std::string_view(child.attribute("type").value()) == "html");
     }
+    if (q.local == "group" || q.local == "content")
+      if (auto found = nested_media(child, local, scope, depth + 1)) return found;
   }
   return std::nullopt;
 }
@@ -75,7 +81,7 @@ struct ItemDates {
 FeedEntry read_item(pugi::xml_node item, Ns core, XmlScope& scope) {
   XmlScope::Guard guard(scope, item);
   FeedEntry entry;
-  std::optional<std::string> rss_link, atom_link, atom_id, summary, media_description;
+  std::optional<std::string> rss_link, atom_link, atom_id, summary, media_description, media_title;
   ItemDates dates;
   bool guid_permalink = false;
 
@@ -129,8 +135,10 @@ FeedEntry read_item(pugi::xml_node item, Ns core, XmlScope& scope) {
         if (l == "title") set_once(entry.title, text_of(child));
         else if (l == "description" && !media_description)
           media_description = as_html_fragment(text_of(child), std::string_view(child.attribute("type").value()) != "plain");
-        else if ((l == "group" || l == "content") && !media_description)
-          media_description = nested_media_description(child, scope);
+        else if (l == "group" || l == "content") {
+          if (!media_description) media_description = nested_media(child, "description", scope);
+          if (!media_title) media_title = nested_media(child, "title", scope);
+        }
         break;
       case Ns::atom10:
       case Ns::atom03:
@@ -158,6 +166,7 @@ FeedEntry read_item(pugi::xml_node item, Ns core, XmlScope& scope) {
     }
   }
 
+  if (!entry.title) entry.title = std::move(media_title);
   if (entry.title) entry.title_is_html = looks_like_html(*entry.title);
   if (!entry.guid) {
     if (atom_id) entry.guid = atom_id;

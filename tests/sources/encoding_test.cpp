@@ -75,7 +75,8 @@ TEST(ConvertToUtf8, ConvertsLegacyCharsetsThroughIconv) {
       {"koi8-r", "\xF0\xD2\xC9\xD7\xC5\xD4", "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82"},  // Привет
       {"windows-1251", "\xCF\xF0\xE8", "\xD0\x9F\xD1\x80\xD0\xB8"},  // При
       {"shift_jis", "\x82\xA0", "\xE3\x81\x82"},                   // あ
-      {"Shift_JIS", "\x81\x60", "\xEF\xBD\x9E"},                   // ～ (CP932 mapping)
+      {"Shift_JIS", "\x81\x60", "\xE3\x80\x9C"},                   // 〜 (JIS mapping, as Python)
+      {"Shift_JIS", "\x87\x40\x81\x60", "\xE2\x91\xA0\xEF\xBD\x9E"},   // ①～: CP932 extension, CP932 mapping
       {"euc-jp", "\xA4\xA2", "\xE3\x81\x82"},                      // あ
       {"gb2312", "\xC4\xE3\xBA\xC3", "\xE4\xBD\xA0\xE5\xA5\xBD"},  // 你好 (read as GB18030)
       {"big5", "\xA7\x41", "\xE4\xBD\xA0"},                        // 你

@@ -264,6 +264,25 @@ TEST(ParseFeed, EscapesPlainTextSummariesAndFallsBackToMediaDescription) {
   EXPECT_EQ(doc.entries[2].summary_html, "Real");
 }
 
+TEST(ParseFeed, FallsBackToNestedMediaTitleAndDescription) {
+  const FeedDocument doc = parse_ok(R"(<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel>
+    <item><media:group><media:content url="http://example.com/a.mp4">
+      <media:title>Nested title</media:title><media:description>Nested description</media:description>
+    </media:content></media:group></item></channel></rss>)");
+  ASSERT_EQ(doc.entries.size(), 1u);
+  EXPECT_EQ(doc.entries[0].title, "Nested title");
+  EXPECT_EQ(doc.entries[0].summary_html, "Nested description");
+}
+
+TEST(ParseFeed, ReadsAtomTextThatLooksLikeEscapedHtmlAsHtml) {
+  const FeedDocument doc = parse_ok(R"(<feed xmlns="http://www.w3.org/2005/Atom"><entry>
+    <title>Don&amp;rsquo;t</title><summary>Tell, &amp;ldquo;Ask&amp;rdquo;</summary></entry></feed>)");
+  ASSERT_EQ(doc.entries.size(), 1u);
+  EXPECT_EQ(doc.entries[0].title, "Don&rsquo;t");
+  EXPECT_TRUE(doc.entries[0].title_is_html);
+  EXPECT_EQ(doc.entries[0].summary_html, "Tell, &ldquo;Ask&rdquo;");
+}
+
 TEST(ParseFeed, TakesTheFirstDateThatParses) {
   const FeedDocument doc = parse_ok(R"(<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
     <item><pubDate>sometime soon</pubDate><dc:date>2020-02-02T02:02:02Z</dc:date></item>

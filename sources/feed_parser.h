@@ -19,8 +19,9 @@ struct ParseInput {
 //
 // The charset is detected and converted to UTF-8 (sources/encoding.h); almost-XML is repaired
 // where the intent is clear (sources/xml_repair.h); a truncated or broken document keeps the
-// entries that were complete before the error. Every such fix is listed in
-// FeedDocument::repairs. DOCTYPE entities are never expanded.
+// entries that were complete before the error (tags are re-nested as an HTML parser would);
+// UTF-8 text encoded twice ("CafÃ©") is decoded once more, per field. Every such fix is listed
+// in FeedDocument::repairs. DOCTYPE entities are never expanded, external ones never fetched.
 //
 // Entries follow FeedEntry's contract: links absolute (xml:base, then document_url, then
 // feed_url), summary_html/content_html HTML fragments (plain-text sources escaped), title plain

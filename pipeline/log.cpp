@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "core/time.h"
+#include "transforms/json_record.h"
 
 namespace rssflow {
 namespace {
@@ -15,29 +16,6 @@ const char* level_name(LogLevel level) {
     case LogLevel::error: return "error";
   }
   return "info";
-}
-
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (const char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (u < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", u);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
 }
 
 // logfmt: bare value when it has no space, quote, '=' or control character; else quoted.

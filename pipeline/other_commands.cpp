@@ -85,8 +85,8 @@ int parse_command(const ParseCommand& command) {
       std::cerr << "rssflow parse: " << command.inputs[i] << ": repaired: " << repair << "\n";
     }
     out.clear();
-    for (const FeedEntry& entry : doc.entries) {
-      append_json_line(out, build_article(entry, doc, keywords, feed.fetched_at, command.article));
+    for (const Article& article : build_articles(doc, keywords, feed.fetched_at, command.article)) {
+      append_json_line(out, article);
     }
     std::fwrite(out.data(), 1, out.size(), stdout);
   }

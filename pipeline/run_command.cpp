@@ -115,8 +115,13 @@ int run_command(const RunConfig& config, const std::atomic<bool>& stop_requested
     log.emit(LogLevel::error, "run_lock_held", {{"message", e.what()}});
     return 4;
   } catch (const std::exception& e) {
+    // Nothing was fetched, but the failure must reach the metrics (load-error alert).
     log.emit(LogLevel::error, "sink_open_failed", {{"message", e.what()}});
-    return 3;
+    totals.fatal_error = e.what();
+    totals.elapsed = std::chrono::steady_clock::now() - started;
+    totals.exit_status = exit_status_for(totals);
+    publish_run_metrics(config, totals, {}, StageClock{}, log);
+    return totals.exit_status;
   }
 
   PlannedRun plan = plan_sources(std::move(list), config, states, totals.started_at);

@@ -44,7 +44,9 @@ RunMetrics collect(const RunConfig& config, const RunTotals& totals, const std::
   m.rows_unchanged = totals.load.unchanged;
   m.records_written = config.sink == SinkKind::jsonl ? totals.load.written : totals.records;
   m.load_errors = totals.fatal_error ? 1 : 0;
-  m.fetch_in_flight_max = static_cast<std::uint64_t>(clock.max_in_flight());
+  // Sources inside the graph at once (fetching, parsing or waiting to load): the depth of the
+  // queue in front of the fetcher, bounded by the limiter.
+  m.stage(MetricStage::fetch).queue_depth_max = static_cast<std::uint64_t>(clock.max_in_flight());
 
   auto set = [&](MetricStage stage, std::uint64_t in, std::uint64_t out) {
     m.stage(stage).items_received = in;

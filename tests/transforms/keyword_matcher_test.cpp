@@ -91,7 +91,25 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"AI and LLM", "Building an AI assistant on top of LLMs", {"AI", "LLM"}},
         Case{"OpenAI does not contain AI", "OpenAI ships a new model", {"OpenAI"}},
         Case{"WebAssembly alias", "Running wasm modules at the edge", {"WebAssembly"}},
-        Case{"nothing in plain prose", "A quiet walk along the river at dawn", {}}),
+        Case{"nothing in plain prose", "A quiet walk along the river at dawn", {}},
+        // Real snippets (strip_html of tests/data/realworld entries).
+        Case{"real: language list (russcox.atom)",
+             "Recent languages like Go, Rust, and Swift use an unsafe keyword to mark unsafe operations",
+             {"Go", "Rust", "Swift"}},
+        Case{"real: Go version (russcox.atom)",
+             "include vgo functionality as an experimental opt-in feature in Go 1.11, with the hope", {"Go"}},
+        Case{"real: possessives and C next to C++ (russcox.atom)",
+             "installing a required library, like C’s PCRE or zlib, or C++’s Boost or Qt, or Java’s JodaTime",
+             {"Java", "C++", "C"}},
+        Case{"real: .NET and Node.js in a list (cloudblog.rss)",
+             "repeatable Kubernetes development in five programming languages—Node.js, Go, Java, Python and .NET.",
+             {"Python", "Java", "Go", "Node.js", ".NET", "Kubernetes"}},
+        Case{"real: Swift as a language (DaringFireball.atom)", "Halide is almost entirely Swift. How did we do it?",
+             {"Swift"}},
+        Case{"real: React and reactivity (root-author.atom)",
+             "does its reactivity magic and updates the view. If we were in React land, we could probably use "
+             "useState",
+             {"React"}}),
     [](const testing::TestParamInfo<Case>& info) {
       std::string name;
       for (const char* p = info.param.name; *p; ++p) name += std::isalnum(static_cast<unsigned char>(*p)) ? *p : '_';

@@ -5,6 +5,7 @@
 #include <array>
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 
 namespace rssflow {
 namespace {
@@ -111,8 +112,14 @@ std::optional<std::string> iconv_to_utf8(std::string_view bytes, const std::stri
 }
 
 bool has_non_ascii(std::string_view bytes) {
-  for (unsigned char c : bytes)
-    if (c >= 0x80) return true;
+  std::size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, bytes.data() + i, 8);
+    if (word & 0x8080808080808080ull) return true;
+  }
+  for (; i < bytes.size(); ++i)
+    if (static_cast<unsigned char>(bytes[i]) >= 0x80) return true;
   return false;
 }
 
@@ -229,11 +236,14 @@ std::optional<std::string> convert_to_utf8(std::string_view bytes, std::string_v
 }
 
 bool repair_double_encoded_utf8(std::string& text) {
+  if (!has_non_ascii(text)) return false;  // the common case, one pass
   std::string bytes;
   bool multibyte = false;
+  int continuations = 0;  // still expected after a lead byte: bail out at the first misfit
   for (std::size_t i = 0; i < text.size();) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
+      if (continuations) return false;
       if (multibyte) bytes.push_back(static_cast<char>(c));
       ++i;
       continue;
@@ -247,12 +257,23 @@ bool repair_double_encoded_utf8(std::string& text) {
     if (i + len > text.size()) return false;
     for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
     int byte = -1;
-    if (cp >= 0xA0 && cp <= 0xFF) byte = static_cast<int>(cp);
-    else if (cp >= 0x80 && cp < 0xA0) byte = static_cast<int>(cp);
+    if (cp >= 0x80 && cp <= 0xFF) byte = static_cast<int>(cp);
     else
       for (int b = 0; b < 32; ++b)
         if (kCp1252High[b] == cp) byte = 0x80 + b;
     if (byte < 0) return false;
+    if (continuations) {
+      if (byte > 0xBF) return false;
+      --continuations;
+    } else if (byte >= 0xC2 && byte <= 0xDF) {
+      continuations = 1;
+    } else if (byte >= 0xE0 && byte <= 0xEF) {
+      continuations = 2;
+    } else if (byte >= 0xF0 && byte <= 0xF4) {
+      continuations = 3;
+    } else {
+      return false;
+    }
     if (!multibyte) {
       bytes.assign(text, 0, i);
       multibyte = true;
@@ -260,7 +281,7 @@ bool repair_double_encoded_utf8(std::string& text) {
     bytes.push_back(static_cast<char>(byte));
     i += len;
   }
-  if (!multibyte || !is_valid_utf8(bytes)) return false;
+  if (!multibyte || continuations || !is_valid_utf8(bytes)) return false;
   text = std::move(bytes);
   return true;
 }

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "sources/xml_named_entities.h"
@@ -31,6 +32,29 @@ bool is_name_char(char c) {
 bool starts_markup(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' || c == '/' || c == '!' ||
          c == '?' || static_cast<unsigned char>(c) >= 0x80;
+}
+
+bool is_special(unsigned char c) { return c == '<' || c == '&' || is_forbidden_control(c); }
+
+// The first byte at or after pos that markup repair must look at ('<', '&' or a forbidden
+// control character), or text.size(). Eight bytes at a time: most of a feed is plain text.
+std::size_t next_special(const std::string& text, std::size_t pos) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+  const std::size_t n = text.size();
+  while (pos + 8 <= n) {
+    std::uint64_t w;
+    std::memcpy(&w, text.data() + pos, 8);
+    const std::uint64_t lt = w ^ (kOnes * '<'), amp = w ^ (kOnes * '&');
+    const std::uint64_t hits = ((lt - kOnes) & ~lt) | ((amp - kOnes) & ~amp) | ((w - kOnes * 0x20) & ~w);
+    if ((hits & kHighs) == 0) {
+      pos += 8;
+      continue;
+    }
+    for (std::size_t end = pos + 8; pos < end; ++pos)
+      if (is_special(static_cast<unsigned char>(text[pos]))) return pos;
+  }
+  while (pos < n && !is_special(static_cast<unsigned char>(text[pos]))) ++pos;
+  return pos;
 }
 
 // Builds the output lazily: nothing is copied until the first change.
@@ -74,6 +98,8 @@ class Repairer {
   std::string run(Counts& counts) {
     const std::size_t n = text_.size();
     while (pos_ < n) {
+      pos_ = next_special(text_, pos_);
+      if (pos_ >= n) break;
       const char c = text_[pos_];
       if (c == '<') {
         markup();

@@ -26,6 +26,7 @@ struct Job {
   FetchRequest request;
   FetchCallback on_done;
   std::string host_key;
+  bool https = false;
   int attempt = 0;  // 0 for the first try
   std::optional<Clock::time_point> first_started;
 };
@@ -111,7 +112,7 @@ struct HttpFetcher::Impl {
   void submit(FetchRequest request, FetchCallback on_done) {
     {
       std::lock_guard lock(mutex);
-      incoming.push_back(Job{std::move(request), std::move(on_done), {}, 0, std::nullopt});
+      incoming.push_back(Job{std::move(request), std::move(on_done), {}, false, 0, std::nullopt});
     }
     curl_multi_wakeup(multi);
   }
@@ -151,6 +152,7 @@ struct HttpFetcher::Impl {
       return;
     }
     job.host_key = std::get<NetworkTarget>(target).host_key;
+    job.https = std::get<NetworkTarget>(target).https;
     std::string host = job.host_key;
     scheduler.enqueue(host, std::move(job));
   }
@@ -214,6 +216,9 @@ struct HttpFetcher::Impl {
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // every encoding this libcurl decodes
     curl_easy_setopt(e, CURLOPT_USERAGENT, options.user_agent.c_str());
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+    // Over TLS the server may speak HTTP/2: wait for a connection being set up to the same
+    // host rather than open a second one, so its transfers share one multiplexed connection.
+    if (t.job.https) curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout.count()));
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, options.low_speed_bytes_per_second);

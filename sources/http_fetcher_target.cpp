@@ -79,7 +79,7 @@ std::variant<NetworkTarget, FileTarget, StageError> classify_source_url(const st
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   key += ':';
   key += port ? port.get() : "";
-  return NetworkTarget{std::move(key)};
+  return NetworkTarget{std::move(key), scheme_text == "https"};
 }
 
 Outcome<FetchedFeed> read_file_source(const Source& source, const FileTarget& target,

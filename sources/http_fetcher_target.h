@@ -13,6 +13,7 @@ namespace rssflow {
 
 struct NetworkTarget {
   std::string host_key;  // "host:port", lower-case host, default port filled in
+  bool https = false;
 };
 
 struct FileTarget {

@@ -129,6 +129,8 @@ TEST(HostScheduler, LimitsPerHostAndTakesHostsInTurn) {
 TEST(ClassifySourceUrl, SeparatesNetworkFileAndInvalidSources) {
   EXPECT_EQ(std::get<NetworkTarget>(classify_source_url("https://Example.COM/feed")).host_key, "example.com:443");
   EXPECT_EQ(std::get<NetworkTarget>(classify_source_url("http://example.com:8080/f")).host_key, "example.com:8080");
+  EXPECT_TRUE(std::get<NetworkTarget>(classify_source_url("HTTPS://example.com/f")).https);
+  EXPECT_FALSE(std::get<NetworkTarget>(classify_source_url("http://example.com/f")).https);
   EXPECT_EQ(std::get<FileTarget>(classify_source_url("file:///tmp/a%20b.xml")).path, "/tmp/a b.xml");
   EXPECT_EQ(std::get<FileTarget>(classify_source_url("file://localhost/tmp/x.xml")).path, "/tmp/x.xml");
   for (const char* bad : {"ftp://example.com/f", "file://remote.example/etc/passwd", "not a url", "gopher://x/"}) {

@@ -5,7 +5,7 @@
 # run inserts nothing new (idempotent load) and the cluster is reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+RSSFLOW_BUILD_TARGET=rssflow scripts/setup.sh
 
 mkdir -p var
 if [[ -z "${DATABASE_URL:-}" ]]; then

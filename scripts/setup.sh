@@ -2,8 +2,9 @@
 # Installs rssflow's build and test dependencies from Debian (only what is missing, so it is
 # idempotent and fast on a prepared machine), then configures and builds.
 #
-#   scripts/setup.sh              release build in build/
+#   scripts/setup.sh              release build in build/ (everything: binary, tests, benchmarks)
 #   scripts/setup.sh --sanitize   ASan+UBSan build in build-asan/
+#   RSSFLOW_BUILD_TARGET=rssflow scripts/setup.sh   only the binary (the demo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,4 +39,4 @@ fi
 
 jobs=$(nproc)
 cmake -S . -B "$build_dir" "${cmake_args[@]}" >/dev/null
-cmake --build "$build_dir" -j"$jobs"
+cmake --build "$build_dir" -j"$jobs" ${RSSFLOW_BUILD_TARGET:+--target "$RSSFLOW_BUILD_TARGET"}

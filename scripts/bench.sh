@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every benchmark, each measuring ratios within one run on this machine:
 #   pipeline.sh  rssflow vs the Python feedparser pipeline; 1 vs 2 cores
+#   memory.sh    peak RSS with 100 vs 10,000 sources
 #   parser.sh    parse_feed vs feedparser.parse (Google Benchmark)
 #   text.sh      strip_html / KeywordMatcher (Google Benchmark)
 #   identity.sh  url canonicalisation, dedupe, near-duplicates (Google Benchmark)
@@ -12,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh >/dev/null
 names=("$@")
-((${#names[@]})) || names=(pipeline parser text identity fetch load)
+((${#names[@]})) || names=(pipeline memory parser text identity fetch load)
 status=0
 for name in "${names[@]}"; do
   echo "== $name"

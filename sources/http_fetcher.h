@@ -37,14 +37,17 @@ struct FetchResult {
   int http_status = 0;                  // last status seen (0: none, or file://)
   std::optional<Instant> retry_after;   // from a 429/503 Retry-After
   std::uint64_t bytes_received = 0;     // decompressed body bytes
-  std::chrono::milliseconds elapsed{0};
+  std::chrono::milliseconds elapsed{0}; // from the first attempt's start to the callback
+                                        // (retries included, time queued before it excluded)
 };
 
 using FetchCallback = std::function<void(FetchResult)>;
 
 // Thread-safety: submit() may be called from any thread. Callbacks run on the fetcher's own
-// worker thread, one at a time; they must be quick and must not call submit() re-entrantly
-// while holding locks the caller needs. The destructor cancels queued and in-flight transfers
+// worker thread, one at a time; they must be quick, must not throw (the worker has nowhere
+// to report it) and must not call submit() re-entrantly while holding locks the caller needs.
+// A permanent redirect is reported (FetchedFeed::permanent_redirect), not followed on later
+// runs: the source list stays the operator's to change. The destructor cancels queued and in-flight transfers
 // (their callbacks are not invoked) and joins the worker.
 class HttpFetcher {
  public:

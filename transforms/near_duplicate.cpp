@@ -42,7 +42,8 @@ std::uint64_t mix64(std::uint64_t x) {
 // How many of the hashes have each bit set. Four bits at a time: kSpread[n] puts bit k of
 // nibble n into 16-bit lane k of a word, so one addition counts four bits (16 adds per hash
 // instead of 64). Lanes are emptied before they can overflow.
-std::array<std::uint64_t, 64> count_set_bits(const std::vector<std::uint64_t>& hashes) {
+template <class Hashes>
+std::array<std::uint64_t, 64> count_set_bits(const Hashes& hashes) {
   static constexpr std::array<std::uint64_t, 16> kSpread = [] {
     std::array<std::uint64_t, 16> table{};
     for (unsigned n = 0; n < 16; ++n) {
@@ -72,30 +73,91 @@ std::array<std::uint64_t, 64> count_set_bits(const std::vector<std::uint64_t>& h
   return ones;
 }
 
+// The distinct values among the shingle hashes, in no particular order: an open-addressing set
+// (the hashes are already mixed, so their low bits index it directly). Replaces sort + unique,
+// which cost more than hashing the words. The storage is reused across calls on one thread.
+class DistinctHashes {
+ public:
+  // Empties the set in O(size), not O(capacity): one long text must not make every later
+  // call pay for its table.
+  void clear() {
+    for (const std::size_t slot : used_) slots_[slot] = 0;
+    used_.clear();
+    size_ = 0;
+    has_zero_ = false;
+    values_.clear();
+  }
+
+  void insert(std::uint64_t h) {
+    if (h == 0) {  // 0 marks an empty slot, so it is tracked apart
+      if (!has_zero_) values_.push_back(0);
+      has_zero_ = true;
+      return;
+    }
+    if (2 * (size_ + 1) > slots_.size()) grow();
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+      if (slots_[i] == h) return;
+      if (slots_[i] == 0) {
+        slots_[i] = h;
+        used_.push_back(i);
+        ++size_;
+        values_.push_back(h);
+        return;
+      }
+    }
+  }
+
+  const std::vector<std::uint64_t>& values() const { return values_; }
+
+ private:
+  void grow() {
+    std::vector<std::uint64_t> old;
+    old.swap(slots_);
+    slots_.assign(std::max<std::size_t>(64, old.size() * 2), 0);
+    const std::size_t mask = slots_.size() - 1;
+    used_.clear();
+    for (const std::uint64_t h : old) {
+      if (h == 0) continue;
+      std::size_t i = h & mask;
+      while (slots_[i] != 0) i = (i + 1) & mask;
+      slots_[i] = h;
+      used_.push_back(i);
+    }
+  }
+
+  std::vector<std::uint64_t> slots_;
+  std::vector<std::size_t> used_;      // occupied slots, for clear()
+  std::vector<std::uint64_t> values_;  // insertion order; what the vote counts
+  std::size_t size_ = 0;               // non-zero values in slots_
+  bool has_zero_ = false;
+};
+
 // Collects the distinct 3-shingles of a stream of words. Distinct, because a shingle repeated
 // hundreds of times (a hex dump's "00 00 00", a table of zeros) would otherwise outvote the
 // rest of the text and make unrelated documents collide.
 class Shingles {
  public:
+  explicit Shingles(DistinctHashes& hashes) : hashes_(hashes) { hashes_.clear(); }
+
   void add_word(std::string_view word) {
     window_[0] = window_[1];
     window_[1] = window_[2];
     window_[2] = XXH3_64bits(word.data(), word.size());
     ++words_;
-    if (words_ >= 3) hashes_.push_back(mix64(window_[0] * 0x9E3779B97F4A7C15ull + window_[1] * 0xC2B2AE3D27D4EB4Full + window_[2]));
+    if (words_ >= 3) hashes_.insert(mix64(window_[0] * 0x9E3779B97F4A7C15ull + window_[1] * 0xC2B2AE3D27D4EB4Full + window_[2]));
   }
 
   TextFingerprint finish() {
     if (words_ > 0 && words_ < 3) {
-      for (std::size_t i = 3 - words_; i < 3; ++i) hashes_.push_back(mix64(window_[i]));  // too short to shingle
+      for (std::size_t i = 3 - words_; i < 3; ++i) hashes_.insert(mix64(window_[i]));  // too short to shingle
     }
-    std::sort(hashes_.begin(), hashes_.end());
-    hashes_.erase(std::unique(hashes_.begin(), hashes_.end()), hashes_.end());
+    const std::vector<std::uint64_t>& distinct = hashes_.values();
     TextFingerprint print;
     print.words = words_;
-    const std::array<std::uint64_t, 64> ones = count_set_bits(hashes_);
+    const std::array<std::uint64_t, 64> ones = count_set_bits(distinct);
     for (int bit = 0; bit < 64; ++bit) {
-      if (2 * ones[bit] > hashes_.size()) print.simhash |= std::uint64_t{1} << bit;  // majority vote
+      if (2 * ones[bit] > distinct.size()) print.simhash |= std::uint64_t{1} << bit;  // majority vote
     }
     return print;
   }
@@ -103,41 +165,66 @@ class Shingles {
  private:
   std::uint64_t window_[3] = {0, 0, 0};
   std::size_t words_ = 0;
-  std::vector<std::uint64_t> hashes_;
+  DistinctHashes& hashes_;
 };
 
-void add_words(std::string_view text, std::string& word, Shingles& votes) {
-  while (!text.empty()) {
-    const auto c = static_cast<unsigned char>(text.front());
-    std::size_t length = 1;
-    char32_t cp = c;
-    if (c >= 0x80) {
-      const Utf8Step step = decode_utf8(text);
-      length = step.length;
-      cp = step.well_formed ? step.code_point : 0xFFFD;
-    }
-    if (is_separator(cp)) {
-      if (!word.empty()) votes.add_word(word);
-      word.clear();
-    } else if (c < 0x80) {
-      word.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
-    } else {
-      word.append(text.substr(0, length));
-    }
-    text.remove_prefix(length);
+bool is_ascii_alnum(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// A word is a maximal run of non-separator characters, so it is contiguous in the text: it is
+// hashed where it lies, and copied (lower-cased) only when it holds an ASCII capital.
+void add_word(const char* begin, const char* end, bool has_capital, std::string& lowered, Shingles& votes) {
+  if (begin == end) return;
+  if (!has_capital) {
+    votes.add_word(std::string_view(begin, static_cast<std::size_t>(end - begin)));
+    return;
   }
+  lowered.assign(begin, end);
+  for (char& c : lowered) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  votes.add_word(lowered);
+}
+
+void add_words(std::string_view text, std::string& lowered, Shingles& votes) {
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  const char* word = p;
+  bool has_capital = false;
+  while (p != end) {
+    const auto c = static_cast<unsigned char>(*p);
+    if (c < 0x80) {
+      if (is_ascii_alnum(c)) {
+        has_capital = has_capital || (c >= 'A' && c <= 'Z');
+      } else {
+        add_word(word, p, has_capital, lowered, votes);
+        word = p + 1;
+        has_capital = false;
+      }
+      ++p;
+      continue;
+    }
+    const Utf8Step step = decode_utf8(std::string_view(p, static_cast<std::size_t>(end - p)));
+    const char32_t cp = step.well_formed ? step.code_point : 0xFFFD;
+    if (is_separator(cp)) {
+      add_word(word, p, has_capital, lowered, votes);
+      word = p + step.length;
+      has_capital = false;
+    }
+    p += step.length;
+  }
+  add_word(word, p, has_capital, lowered, votes);
 }
 
 }  // namespace
 
 TextFingerprint fingerprint(std::string_view title, std::string_view content_text) {
-  Shingles votes;
-  std::string word;
-  add_words(title, word, votes);
-  if (!word.empty()) votes.add_word(word);
-  word.clear();
-  add_words(content_text, word, votes);
-  if (!word.empty()) votes.add_word(word);
+  thread_local DistinctHashes hashes;
+  thread_local std::string lowered;
+  Shingles votes(hashes);
+  add_words(title, lowered, votes);  // the title's last word ends at the end of the title
+  add_words(content_text, lowered, votes);
   return votes.finish();
 }
 

@@ -17,23 +17,6 @@ namespace {
 
 bool is_url(const std::string& input) { return input.find("://") != std::string::npos; }
 
-// A local path as the file:// URL `run` would use for it (absolute, percent-encoded).
-std::string file_url(const std::string& path) {
-  const std::string absolute = std::filesystem::absolute(path).lexically_normal().string();
-  std::string url = "file://";
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (const unsigned char c : absolute) {
-    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
-      url += static_cast<char>(c);
-    } else {
-      url += '%';
-      url += kHex[c >> 4];
-      url += kHex[c & 0xF];
-    }
-  }
-  return url;
-}
-
 }  // namespace
 
 int parse_command(const ParseCommand& command) {
@@ -54,7 +37,7 @@ int parse_command(const ParseCommand& command) {
     std::size_t remaining = command.inputs.size();
     for (std::size_t i = 0; i < command.inputs.size(); ++i) {
       const std::string& input = command.inputs[i];
-      Source source{is_url(input) ? input : file_url(input), "", {}, 0};
+      Source source{is_url(input) ? input : file_url_for_path(input), "", {}, 0};
       fetcher.submit(FetchRequest{std::move(source), {}}, [&, i](FetchResult result) {
         std::lock_guard lock(mutex);
         results[i] = std::move(result);

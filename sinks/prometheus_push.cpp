@@ -11,6 +11,7 @@
 
 #include "core/atomic_file.h"
 #include "sinks/prometheus_metrics.h"
+#include "transforms/url.h"
 
 namespace rssflow {
 namespace {
@@ -26,22 +27,6 @@ std::string redacted(std::string_view url) {
   return std::string(url.substr(0, authority_start)) + "***@" + std::string(url.substr(at + 1));
 }
 
-std::string percent_encode(std::string_view value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : value) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-        c == '.' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 0xF];
-    }
-  }
-  return out;
-}
 
 std::string base64url(std::string_view value) {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

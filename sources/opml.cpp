@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "transforms/url.h"
+
 #include <pugixml.hpp>
 
 namespace rssflow {
@@ -98,25 +100,6 @@ bool valid_host(std::string_view host) {
   });
 }
 
-std::string percent_encode_path(std::string_view path) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(path.size());
-  for (char c : path) {
-    const auto u = static_cast<unsigned char>(c);
-    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      std::strchr("-._~/!$&'()*+,;=:@", c) != nullptr;
-    if (keep && u != 0) {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 0xF];
-    }
-  }
-  return out;
-}
-
 // nullopt for a malformed escape or an encoded NUL.
 std::optional<std::string> percent_decode(std::string_view text) {
   const auto hex = [](char c) -> int {
@@ -173,7 +156,7 @@ CheckedUrl check_url(std::string_view raw, const std::filesystem::path& base_dir
       // A relative reference like any other: %-escapes are decoded, then the file URL is
       // encoded again, so "my%20feed.xml" names the file "my feed.xml".
       const auto path = (base_dir / std::filesystem::path(*decoded)).lexically_normal();
-      out.url = "file://" + percent_encode_path(path.string());
+      out.url = file_url_for_path(path);
       out.identity = out.url;
     }
     return out;
@@ -360,6 +343,11 @@ SourceList read_opml(const std::filesystem::path& file) {
   std::filesystem::path absolute = std::filesystem::absolute(file, ec);
   if (ec) absolute = file;
   return read_opml_buffer(bytes, absolute.parent_path(), file.string());
+}
+
+std::string file_url_for_path(const std::filesystem::path& path) {
+  const std::string absolute = std::filesystem::absolute(path).lexically_normal().string();
+  return "file://" + percent_encode(absolute, "/!$&'()*+,;=:@");
 }
 
 }  // namespace rssflow

@@ -52,4 +52,8 @@ struct SourceLocation {
 // not absolute. Does not validate further (see read_opml for the rules it applies).
 std::optional<SourceLocation> locate_source(std::string_view url);
 
+// The file:// URL of a local path (made absolute, normalised, percent-encoded), as a relative
+// xmlUrl and `rssflow parse FILE` name it.
+std::string file_url_for_path(const std::filesystem::path& path);
+
 }  // namespace rssflow

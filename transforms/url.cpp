@@ -337,4 +337,23 @@ std::string canonicalize_url(std::string_view url_text) { return canonicalize(ur
 
 std::string canonicalize_url_for_identity(std::string_view url_text) { return canonicalize(url_text, true); }
 
+std::string percent_encode(std::string_view text, std::string_view also_keep) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                            c == '-' || c == '.' || c == '_' || c == '~';
+    if (u != 0 && (unreserved || also_keep.find(c) != std::string_view::npos)) {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
+    }
+  }
+  return out;
+}
+
 }  // namespace rssflow

@@ -27,4 +27,8 @@ std::string canonicalize_url(std::string_view url);
 // absolute http(s) URL is returned trimmed but otherwise unchanged.
 std::string canonicalize_url_for_identity(std::string_view url);
 
+// Percent-encodes every byte except RFC 3986 unreserved characters (A-Z a-z 0-9 - . _ ~) and
+// those listed in also_keep (e.g. "/" for a path); upper-case hex. NUL is always encoded.
+std::string percent_encode(std::string_view text, std::string_view also_keep = {});
+
 }  // namespace rssflow

@@ -106,7 +106,7 @@ std::vector<Repetition> scan_all(const FeedDocument& document) {
 
 std::string plain_text(const std::optional<std::string>& html) {
   if (!html || html->empty()) return {};
-  return sanitize_text(strip_html(*html));
+  return sanitize_owned_text(strip_html(*html));
 }
 
 // The identity rule documented in article_builder.h and transforms/IDENTITY.md.
@@ -119,7 +119,7 @@ void assign_identity(Article& article, std::string_view link, const FeedEntry& e
 
   std::string key;
   if (link_identifies) {
-    key = sanitize_text(canonicalize_url_for_identity(link));  // article.url plus an entry fragment
+    key = sanitize_owned_text(canonicalize_url_for_identity(link));  // article.url plus an entry fragment
   } else if (guid_identifies) {
     key = is_global_identifier(guid) ? canonicalize_url_for_identity(guid) : document.feed_url + "\n" + guid;
   } else {
@@ -142,7 +142,7 @@ Article build_one(const FeedEntry& entry, const FeedDocument& document, const Fe
     link = trimmed(entry.guid);  // RSS 2.0: a permalink guid is the item's URL
     link_from_guid = true;
   }
-  if (!link.empty()) article.url = sanitize_text(canonicalize_url(link));
+  if (!link.empty()) article.url = sanitize_owned_text(canonicalize_url(link));
 
   std::string summary_plain = plain_text(entry.summary_html);
   std::string content_plain = plain_text(entry.content_html);

@@ -7,6 +7,26 @@ bool is_continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
 
 bool is_ascii_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
+// Length of the prefix of text that sanitize_text would copy unchanged.
+std::size_t clean_prefix(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x80) {
+      ++i;
+    } else if (c == '\n' || c == '\t') {
+      ++i;
+    } else if (c < 0x80) {
+      break;
+    } else {
+      const Utf8Step step = decode_utf8(text.substr(i));
+      if (!step.well_formed) break;
+      i += step.length;
+    }
+  }
+  return i;
+}
+
 }  // namespace
 
 Utf8Step decode_utf8(std::string_view text) noexcept {
@@ -95,8 +115,18 @@ std::string sanitize_text(std::string_view text) {
   return out;
 }
 
+std::string sanitize_owned_text(std::string text) {
+  if (clean_prefix(text) == text.size()) return text;
+  return sanitize_text(text);
+}
+
 std::string fold_whitespace(std::string_view text) {
-  const std::string clean = sanitize_text(text);
+  std::string sanitized;
+  std::string_view clean = text;
+  if (clean_prefix(text) != text.size()) {
+    sanitized = sanitize_text(text);
+    clean = sanitized;
+  }
   std::string out;
   out.reserve(clean.size());
   bool pending_space = false;

@@ -30,6 +30,10 @@ void append_utf8(std::string& out, char32_t cp);
 // controls except tab and newline are dropped; DEL and C1 controls stay (valid UTF-8).
 std::string sanitize_text(std::string_view text);
 
+// sanitize_text for a string the caller gives up: when it is already clean (the common case)
+// it is returned as is, without a copy.
+std::string sanitize_owned_text(std::string text);
+
 // sanitize_text, then every run of whitespace (ASCII whitespace and U+00A0) becomes one space
 // and the ends are trimmed: for one-line fields (title, author, category, guid).
 std::string fold_whitespace(std::string_view text);

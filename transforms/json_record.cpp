@@ -62,7 +62,19 @@ void append_json_string(std::string& out, std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {
     std::size_t run = i;
-    while (run < text.size() && is_plain(static_cast<unsigned char>(text[run]))) ++run;
+    while (run < text.size()) {
+      const auto c = static_cast<unsigned char>(text[run]);
+      if (is_plain(c)) {
+        ++run;
+        continue;
+      }
+      if (c < 0x80) break;
+      // Well-formed multi-byte characters are copied as they are, in the same run (most
+      // non-English text), except the two that JavaScript does not allow in a string.
+      const Utf8Step step = decode_utf8(text.substr(run));
+      if (!step.well_formed || step.code_point == 0x2028 || step.code_point == 0x2029) break;
+      run += step.length;
+    }
     out.append(text.data() + i, run - i);
     i = run;
     if (i >= text.size()) break;
@@ -92,6 +104,13 @@ void append_json_string(std::string& out, std::string_view text) {
 }
 
 void append_json_line(std::string& out, const Article& article) {
+  // One allocation for the record in the common case: the texts plus the keys, hashes and dates.
+  std::size_t estimate = 512 + article.url.size() + article.guid.size() + article.title.size() +
+                         article.summary.size() + article.content_text.size() + article.feed_url.size() +
+                         (article.author ? article.author->size() : 0);
+  for (const std::string& k : article.keywords) estimate += k.size() + 3;
+  for (const std::string& c : article.categories) estimate += c.size() + 3;
+  out.reserve(out.size() + estimate + estimate / 16);
   out.push_back('{');
   append_string_field(out, "url", article.url);
   append_string_field(out, "guid", article.guid);

@@ -27,9 +27,11 @@ echo
 echo "A few loaded rows (of $(psql "$DATABASE_URL" -qAtc 'select count(*) from articles') in table articles):"
 psql "$DATABASE_URL" -P pager=off -c "
   select to_char(published_at, 'YYYY-MM-DD') as published,
-         left(title, 50) as title,
+         left(title, 48) as title,
          array_to_string(keywords[1:3], ', ') as keywords,
-         substring(feed_url from '[^/]+$') as feed
-  from articles order by published_at desc nulls last, title limit 8"
+         substring(url from '//([^/]+)') as site
+  from (select distinct on (feed_url) * from articles
+        order by feed_url, published_at desc nulls last) as latest_per_feed
+  order by published_at desc nulls last limit 8"
 echo "Run report: var/report.json   Metrics: var/rssflow.prom   Stop the database: scripts/pg_test_cluster.sh stop var/pg"
 exit "$status"

@@ -1,5 +1,7 @@
 #include "sources/feed_parser.h"
 
+#include <cctype>
+
 #include <pugixml.hpp>
 
 #include <exception>
@@ -120,6 +122,32 @@ void repair_double_encoding(FeedDocument& doc, std::vector<std::string>& repairs
 
 // The slow path for a document that is not well-formed: re-nest its tags and read again,
 // keeping only the entries that were complete in the input.
+// A local snapshot (file://) says nothing about where its relative links point: resolving
+// them against the file would make file:///2025/08/post links. The feed's own absolute self or
+// site link (channel <link>, atom:link rel=self/alternate) is where a reader would have
+// fetched it from, so it becomes the base; an xml:base in the document still wins.
+std::string base_for_snapshot(const pugi::xml_document& xml, const std::string& base) {
+  if (!base.starts_with("file://")) return base;
+  const auto is_web_url = [](std::string_view url) { return url.starts_with("http://") || url.starts_with("https://"); };
+  const auto local_name = [](std::string_view name) {
+    const auto colon = name.rfind(':');
+    return colon == std::string_view::npos ? name : name.substr(colon + 1);
+  };
+  const pugi::xml_node root = xml.document_element();
+  for (const pugi::xml_node scope : {root, root.child("channel")}) {
+    for (const pugi::xml_node child : scope.children()) {
+      if (local_name(child.name()) != "link") continue;
+      const pugi::xml_attribute href = child.attribute("href");
+      const std::string_view rel = child.attribute("rel").value();
+      std::string_view url = href ? std::string_view(href.value()) : std::string_view(child.child_value());
+      while (!url.empty() && std::isspace(static_cast<unsigned char>(url.front()))) url.remove_prefix(1);
+      while (!url.empty() && std::isspace(static_cast<unsigned char>(url.back()))) url.remove_suffix(1);
+      if ((rel.empty() || rel == "self" || rel == "alternate") && is_web_url(url)) return std::string(url);
+    }
+  }
+  return base;
+}
+
 Outcome<FeedDocument> recover(std::string_view bytes, const ParseInput& input, const std::string& base,
                               const pugi::xml_parse_result& first_error, std::vector<std::string> repairs) {
   const std::string error_text =
@@ -166,7 +194,7 @@ Outcome<FeedDocument> parse_xml(std::string_view bytes, Utf8Document decoded, co
 
   FeedDocument doc;
   std::vector<pugi::xml_node> entry_elements;
-  if (auto error = read_tree(xml, input, base, doc, entry_elements, repairs)) return *error;
+  if (auto error = read_tree(xml, input, base_for_snapshot(xml, base), doc, entry_elements, repairs)) return *error;
   if (utf8) repair_double_encoding(doc, repairs);
   doc.feed_url = input.feed_url;
   doc.document_url = input.document_url;

@@ -471,3 +471,28 @@ TEST(ParseFeed, NeverThrowsOnHostileBytes) {
 
 }  // namespace
 }  // namespace rssflow
+
+namespace rssflow {
+namespace {
+
+TEST(ParseFeed, ResolvesRelativeLinksOfALocalSnapshotAgainstTheFeedsOwnSiteLink) {
+  const ParseInput snapshot{"file:///srv/snapshot/qemu.atom", "file:///srv/snapshot/qemu.atom", std::nullopt};
+  const FeedDocument atom = parse_ok(R"(<feed xmlns="http://www.w3.org/2005/Atom"><title>QEMU</title>
+<link rel="self" href="https://www.qemu.org/feed.xml"/>
+<entry><title>10.1</title><id>q1</id><link href="/2025/08/26/qemu-10-1-0/"/></entry></feed>)", snapshot);
+  ASSERT_EQ(atom.entries.size(), 1u);
+  EXPECT_EQ(atom.entries[0].link, "https://www.qemu.org/2025/08/26/qemu-10-1-0/");
+
+  const FeedDocument rss = parse_ok(R"(<rss version="2.0"><channel><title>t</title>
+<link> https://blog.example/ </link><item><title>a</title><link>posts/a.html</link></item></channel></rss>)", snapshot);
+  ASSERT_EQ(rss.entries.size(), 1u);
+  EXPECT_EQ(rss.entries[0].link, "https://blog.example/posts/a.html");
+
+  // Without an absolute site link the file's own URL stays the base, as for any document.
+  const FeedDocument bare = parse_ok(R"(<rss version="2.0"><channel><title>t</title>
+<item><title>a</title><link>a.html</link></item></channel></rss>)", snapshot);
+  EXPECT_EQ(bare.entries[0].link, "file:///srv/snapshot/a.html");
+}
+
+}  // namespace
+}  // namespace rssflow

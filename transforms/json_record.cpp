@@ -1,5 +1,8 @@
 #include "transforms/json_record.h"
 
+#include <cstdint>
+#include <cstring>
+
 #include "core/time.h"
 #include "transforms/article_builder_text.h"
 
@@ -8,6 +11,23 @@ namespace {
 
 // Bytes that can be copied to a JSON string without a look: printable ASCII except '"', '\'.
 bool is_plain(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
+// Length of the prefix of text made of plain bytes, looked at eight bytes at a time (SWAR):
+// a word is plain when none of its bytes is a control, non-ASCII, '"' or '\\'.
+std::size_t plain_prefix(std::string_view text) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+  constexpr std::uint64_t kHighs = 0x8080808080808080ull;
+  const auto has_zero_byte = [](std::uint64_t v) { return ((v - kOnes) & ~v & kHighs) != 0; };
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, text.data() + i, 8);
+    const bool control = ((word - kOnes * 0x20) & ~word & kHighs) != 0;  // some byte < 0x20
+    if (control || (word & kHighs) != 0 || has_zero_byte(word ^ (kOnes * '"')) || has_zero_byte(word ^ (kOnes * '\\'))) break;
+  }
+  while (i < text.size() && is_plain(static_cast<unsigned char>(text[i]))) ++i;
+  return i;
+}
 
 void append_escaped_control(std::string& out, unsigned char c) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -61,7 +81,7 @@ void append_json_string(std::string& out, std::string_view text) {
   out.push_back('"');
   std::size_t i = 0;
   while (i < text.size()) {
-    std::size_t run = i;
+    std::size_t run = i + plain_prefix(text.substr(i));
     while (run < text.size()) {
       const auto c = static_cast<unsigned char>(text[run]);
       if (is_plain(c)) {

@@ -1,5 +1,8 @@
 #include "transforms/article_builder_text.h"
 
+#include <cstdint>
+#include <cstring>
+
 namespace rssflow {
 namespace {
 
@@ -9,8 +12,19 @@ bool is_ascii_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == 
 
 // Length of the prefix of text that sanitize_text would copy unchanged.
 std::size_t clean_prefix(std::string_view text) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+  constexpr std::uint64_t kHighs = 0x8080808080808080ull;
   std::size_t i = 0;
   while (i < text.size()) {
+    if (i + 8 <= text.size()) {  // eight printable ASCII bytes at a time (SWAR)
+      std::uint64_t word;
+      std::memcpy(&word, text.data() + i, 8);
+      const bool control_or_non_ascii = ((((word - kOnes * 0x20) & ~word) | word) & kHighs) != 0;
+      if (!control_or_non_ascii) {
+        i += 8;
+        continue;
+      }
+    }
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x20 && c < 0x80) {
       ++i;

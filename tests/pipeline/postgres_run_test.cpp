@@ -23,23 +23,9 @@ using testing::TempDir;
 
 constexpr std::size_t kFeeds = 30;
 
-// An OPML file listing the first kFeeds real-world feeds (sorted by name) as file:// URLs.
 std::string write_opml(const TempDir& dir) {
-  std::vector<std::string> files;
-  for (const auto& entry : std::filesystem::directory_iterator(std::string(RSSFLOW_TEST_DATA_DIR) + "/realworld")) {
-    if (entry.path().extension() != ".md") files.push_back(entry.path().string());
-  }
-  std::sort(files.begin(), files.end());
-  files.resize(std::min(files.size(), kFeeds));
-  std::string opml = "<?xml version=\"1.0\"?>\n<opml version=\"2.0\"><head><title>t</title></head><body>\n";
-  for (const std::string& path : files) {
-    std::string escaped;
-    for (char c : path) escaped += c == '&' ? std::string("&amp;") : c == '"' ? std::string("&quot;") : std::string(1, c);
-    opml += "<outline type=\"rss\" text=\"f\" xmlUrl=\"file://" + escaped + "\"/>\n";
-  }
-  opml += "</body></opml>\n";
   const std::string path = dir.file("sources.opml");
-  testing::write_file(path, opml);
+  testing::write_file(path, testing::opml_for(testing::file_urls(testing::corpus_files(kFeeds))));
   return path;
 }
 

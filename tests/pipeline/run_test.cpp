@@ -17,6 +17,7 @@ namespace rssflow {
 namespace {
 
 using testing::LoopbackFileServer;
+using testing::opml_for;
 using testing::TempDir;
 using testing::read_file;
 using testing::run_command;
@@ -25,26 +26,6 @@ namespace fs = std::filesystem;
 
 const std::string kCorpus = std::string(RSSFLOW_TEST_DATA_DIR) + "/realworld";
 const std::string kKeywords = std::string(RSSFLOW_SOURCE_DIR) + "/config/keywords.tsv";
-
-std::string opml_for(const std::vector<std::string>& urls) {
-  std::string opml = "<?xml version=\"1.0\"?>\n<opml version=\"2.0\"><head><title>t</title></head><body>\n";
-  for (const auto& url : urls) {
-    std::string escaped;
-    for (char c : url) escaped += c == '&' ? std::string("&amp;") : std::string(1, c);
-    opml += "<outline type=\"rss\" text=\"feed\" xmlUrl=\"" + escaped + "\"/>\n";
-  }
-  return opml + "</body></opml>\n";
-}
-
-std::vector<std::string> corpus_files() {
-  std::vector<std::string> names;
-  for (const auto& entry : fs::directory_iterator(kCorpus)) {
-    const std::string name = entry.path().filename().string();
-    if (name != "SOURCES.md") names.push_back(name);
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
 
 std::vector<nlohmann::json> read_records(const std::string& path) {
   std::vector<nlohmann::json> records;
@@ -64,7 +45,7 @@ TEST(RunCommand, LoadsTheCorpusOverLoopbackHttpOnceAndRerunsToTheSameSet) {
   LoopbackFileServer server(kCorpus);
   TempDir dir;
   std::vector<std::string> urls;
-  for (const auto& name : corpus_files()) urls.push_back(server.url(name));
+  for (const auto& path : testing::corpus_files()) urls.push_back(server.url(fs::path(path).filename().string()));
   write_file(dir.file("sources.opml"), opml_for(urls));
 
   const auto first = run_command(run_args(dir, dir.file("sources.opml"), dir.file("out1.jsonl"), dir.file("report1.json")));

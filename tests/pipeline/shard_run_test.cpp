@@ -25,19 +25,6 @@ using testing::TempDir;
 constexpr std::size_t kFeeds = 80;
 constexpr int kShards = 4;
 
-std::string write_corpus_opml(const TempDir& dir) {
-  std::vector<std::string> files;
-  for (const auto& entry : std::filesystem::directory_iterator(std::string(RSSFLOW_TEST_DATA_DIR) + "/realworld")) {
-    if (entry.path().extension() != ".md") files.push_back(entry.path().string());
-  }
-  std::sort(files.begin(), files.end());
-  files.resize(std::min(files.size(), kFeeds));
-  std::string opml = "<opml version=\"2.0\"><head/><body>\n";
-  for (const std::string& path : files) opml += "<outline text=\"f\" xmlUrl=\"file://" + path + "\"/>\n";
-  testing::write_file(dir.file("sources.opml"), opml + "</body></opml>\n");
-  return dir.file("sources.opml");
-}
-
 std::vector<std::string> run_args(const std::string& opml, const PostgresOptions& db) {
   return {RSSFLOW_BINARY, "run", "--sources", opml, "--sink", "postgres", "--database-url", db.conninfo,
           "--schema", db.schema, "--quiet"};
@@ -45,7 +32,8 @@ std::vector<std::string> run_args(const std::string& opml, const PostgresOptions
 
 TEST(ShardedRun, FourShardsAtOnceLoadExactlyTheRowsOfOneUnshardedRun) {
   TempDir dir;
-  const std::string opml = write_corpus_opml(dir);
+  const std::string opml = dir.file("sources.opml");
+  testing::write_file(opml, testing::opml_for(testing::file_urls(testing::corpus_files(kFeeds))));
   const PostgresOptions single = fresh_schema("_single");
   const CommandResult reference = run_command(run_args(opml, single));
   ASSERT_TRUE(reference.exit_status == 0 || reference.exit_status == 1) << reference.err;

@@ -14,18 +14,13 @@ namespace rssflow {
 namespace {
 
 using testing::BackgroundProcess;
+using testing::opml_for;
 using testing::TempDir;
 using testing::read_file;
 using testing::run_command;
 using testing::write_file;
 
 const std::string kKeywords = std::string(RSSFLOW_SOURCE_DIR) + "/config/keywords.tsv";
-
-std::string opml_for(const std::vector<std::string>& urls) {
-  std::string opml = "<opml version=\"2.0\"><head/><body>\n";
-  for (const auto& url : urls) opml += "<outline text=\"f\" xmlUrl=\"" + url + "\"/>\n";
-  return opml + "</body></opml>\n";
-}
 
 TEST(RunSignals, SigtermFinishesInFlightSourcesLoadsThemAndExitsNonZero) {
   testing::HostileServer server;

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -162,6 +163,37 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   std::error_code ignored;
   std::filesystem::remove_all(path_, ignored);
+}
+
+std::string opml_for(const std::vector<std::string>& urls) {
+  std::string opml = "<?xml version=\"1.0\"?>\n<opml version=\"2.0\"><head><title>test</title></head><body>\n";
+  for (const auto& url : urls) {
+    std::string escaped;
+    for (const char c : url) {
+      if (c == '&') escaped += "&amp;";
+      else if (c == '"') escaped += "&quot;";
+      else if (c == '<') escaped += "&lt;";
+      else escaped += c;
+    }
+    opml += "<outline type=\"rss\" text=\"feed\" xmlUrl=\"" + escaped + "\"/>\n";
+  }
+  return opml + "</body></opml>\n";
+}
+
+std::vector<std::string> corpus_files(std::size_t max) {
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(RSSFLOW_TEST_DATA_DIR) + "/realworld")) {
+    if (entry.path().extension() != ".md") files.push_back(entry.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  if (files.size() > max) files.resize(max);
+  return files;
+}
+
+std::vector<std::string> file_urls(const std::vector<std::string>& paths) {
+  std::vector<std::string> urls;
+  for (const auto& path : paths) urls.push_back("file://" + path);
+  return urls;
 }
 
 std::string read_file(const std::string& path) {

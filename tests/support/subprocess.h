@@ -64,6 +64,15 @@ class TempDir {
   std::string path_;
 };
 
+// An OPML 2.0 source list of the given xmlUrl values (XML-escaped), one outline each.
+std::string opml_for(const std::vector<std::string>& urls);
+
+// Absolute paths of the real-world corpus files (tests/data/realworld, sorted, at most `max`).
+std::vector<std::string> corpus_files(std::size_t max = static_cast<std::size_t>(-1));
+
+// file:// URLs of the given absolute paths.
+std::vector<std::string> file_urls(const std::vector<std::string>& paths);
+
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& text);
 

@@ -37,7 +37,6 @@ GraphResult run_flow_graph(GraphInputs in) {
       control.stop();
       return {};
     }
-    ++result.sources_started;
     clock.enter();
     return std::move(in.jobs[next++]);
   });

@@ -18,7 +18,7 @@
 
 namespace rssflow {
 
-struct StageClock;  // pipeline/stage_clock.h
+class StageClock;  // pipeline/stage_clock.h
 
 struct GraphInputs {
   std::vector<SourceJob> jobs;  // only sources that are due
@@ -34,7 +34,6 @@ struct GraphInputs {
 };
 
 struct GraphResult {
-  std::size_t sources_started = 0;
   std::optional<std::string> fatal_error;  // the sink failed: the run must exit 3
 };
 

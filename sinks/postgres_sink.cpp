@@ -35,6 +35,10 @@ std::string staging_ddl() {
 
 // Rows arrive in the staging table deduplicated and in url_hash order, the order in which
 // concurrent loaders then lock them; only rows whose content_hash changed are rewritten.
+// When several feeds carry the same article (same url_hash) with different text, the feed
+// whose URL sorts first owns the row: which copy a run meets first depends on which source
+// finishes first, and without an owner reruns would rewrite such rows back and forth. Byte
+// order (COLLATE "C") so that the client-side probe and the SQL agree whatever the collation.
 std::string upsert_sql(const std::string& articles) {
   return "WITH upserted AS ("
          "  INSERT INTO " + articles + " AS a (url_hash, url, guid, title, author, published_at, summary,"
@@ -47,7 +51,7 @@ std::string upsert_sql(const std::string& articles) {
          "    keywords = EXCLUDED.keywords, categories = EXCLUDED.categories,"
          "    feed_url = EXCLUDED.feed_url, content_hash = EXCLUDED.content_hash,"
          "    fetched_at = EXCLUDED.fetched_at, duplicate_of = EXCLUDED.duplicate_of, updated_at = now()"
-         "  WHERE a.content_hash IS DISTINCT FROM EXCLUDED.content_hash"
+         "  WHERE a.content_hash IS DISTINCT FROM EXCLUDED.content_hash AND EXCLUDED.feed_url COLLATE \"C\" <= a.feed_url COLLATE \"C\""
          "  RETURNING (a.xmax = 0) AS inserted"
          ") SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted";
 }
@@ -117,8 +121,13 @@ void copy_rows(pqxx::work& tx, const std::string& table, std::vector<Article>& b
   copy.complete();
 }
 
-// url_hash hex -> content_hash hex of the rows[i] already stored.
-std::unordered_map<std::string, std::string> stored_content_hashes(pqxx::work& tx, const std::string& articles,
+struct StoredRow {
+  std::string content_hash;  // hex
+  std::string feed_url;
+};
+
+// url_hash hex -> content hash and owning feed of the rows[i] already stored.
+std::unordered_map<std::string, StoredRow> stored_content_hashes(pqxx::work& tx, const std::string& articles,
                                                                    const std::vector<Article>& batch,
                                                                    const std::vector<std::size_t>& rows) {
   std::string keys = "{";
@@ -127,12 +136,14 @@ std::unordered_map<std::string, std::string> stored_content_hashes(pqxx::work& t
     keys += batch[i].url_hash.hex();
   }
   keys.push_back('}');
-  std::unordered_map<std::string, std::string> stored;
+  std::unordered_map<std::string, StoredRow> stored;
   const pqxx::result result =
-      tx.exec("SELECT encode(url_hash, 'hex'), encode(content_hash, 'hex') FROM " + articles +
+      tx.exec("SELECT encode(url_hash, 'hex'), encode(content_hash, 'hex'), feed_url FROM " + articles +
                   " WHERE url_hash IN (SELECT decode(k, 'hex') FROM unnest('" + keys + "'::text[]) AS k)",
               "rssflow_probe");
-  for (const auto& row : result) stored.emplace(row[0].as<std::string>(), row[1].as<std::string>());
+  for (const auto& row : result) {
+    stored.emplace(row[0].as<std::string>(), StoredRow{row[1].as<std::string>(), row[2].as<std::string>()});
+  }
   return stored;
 }
 
@@ -231,7 +242,7 @@ void PostgresSink::copy_and_upsert(std::vector<Article>& batch, bool probe) {
       const auto it = stored.find(batch[i].url_hash.hex());
       if (it == stored.end()) {
         direct.push_back(i);
-      } else if (it->second != batch[i].content_hash.hex()) {
+      } else if (it->second.content_hash != batch[i].content_hash.hex() && batch[i].feed_url <= it->second.feed_url) {
         staged.push_back(i);
       } else {
         ++unchanged;

@@ -94,6 +94,28 @@ TEST(PostgresSink, ChangedTextUpdatesExactlyThatRowAndKeepsFirstSeen) {
                                  " AND url_hash = " + key), 1);
 }
 
+TEST(PostgresSink, AnArticleCarriedByTwoFeedsBelongsToTheFeedThatSortsFirstWhateverTheOrder) {
+  const PostgresOptions options = migrated_schema();
+  auto from_feed = [](const std::string& feed, const std::string& body) {
+    Article a = make_article(7, body);
+    a.feed_url = feed;
+    return a;
+  };
+  const Article from_b = from_feed("https://b.example/feed", "syndicated copy");
+  const Article from_a = from_feed("https://a.example/feed", "original text");
+  load(options, {from_b});  // the later-sorting feed happened to finish first
+  EXPECT_EQ(load(options, {from_a}).updated, 1u);
+  // From now on reruns leave the row alone, whichever copy a run meets first.
+  for (int run = 0; run < 2; ++run) {
+    const LoadStats b_first = load(options, {from_b});
+    EXPECT_EQ(b_first.updated, 0u);
+    EXPECT_EQ(b_first.unchanged, 1u);
+    EXPECT_EQ(load(options, {from_a}).updated, 0u);
+  }
+  EXPECT_EQ(query_value(options, "SELECT feed_url FROM articles"), "https://a.example/feed");
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM articles"), 1);
+}
+
 TEST(PostgresSink, RepeatedUrlHashWithinOneBatchKeepsTheLastCopy) {
   const PostgresOptions options = migrated_schema();
   std::vector<Article> articles = make_articles(3);

@@ -57,6 +57,13 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
     ::unlink(tmp.c_str());
     throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(err));
   }
+  // The rename is durable once the folder's entry is on disk too; failing to sync a folder
+  // only weakens durability, so it is not an error.
+  const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  if (const int dir_fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
 }
 
 }  // namespace rssflow

@@ -6,7 +6,8 @@
 
 namespace rssflow {
 
-// Writes text to a temporary file beside path, fsyncs it and renames it over path, so a
+// Writes text to a temporary file beside path, fsyncs it, renames it over path and fsyncs the
+// folder (best effort), so a
 // reader (node_exporter, a cron wrapper) sees the old or the new file, never a mix. Throws
 // std::runtime_error naming the path and errno's text.
 void write_file_atomically(const std::filesystem::path& path, const std::string& text);

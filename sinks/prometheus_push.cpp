@@ -6,8 +6,6 @@
 #include <string_view>
 
 #include <curl/curl.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include "core/atomic_file.h"
 #include "sinks/prometheus_metrics.h"
@@ -81,14 +79,6 @@ std::string trim_message(std::string text) {
 
 void write_textfile_atomically(const std::filesystem::path& path, const std::string& text) {
   write_file_atomically(path, text);
-  // The rename is durable only once the folder's entry is on disk too.
-  const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-  const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error("cannot open folder of " + path.string() + ": " + std::strerror(errno));
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0 && err != EINVAL) throw std::runtime_error("cannot sync folder of " + path.string() + ": " + std::strerror(err));
 }
 
 std::optional<std::string> push_to_gateway(const std::string& gateway_url, const std::string& job,

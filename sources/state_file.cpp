@@ -1,17 +1,13 @@
 #include "sources/state_file.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 
+#include "core/atomic_file.h"
 #include "core/time.h"
 
 namespace rssflow {
@@ -77,18 +73,6 @@ SourceState from_json(const std::string& url, const json& object) {
 
 std::string errno_text() { return std::strerror(errno); }
 
-void write_all(int fd, const std::string& bytes, const std::string& path) {
-  std::size_t written = 0;
-  while (written < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw std::runtime_error("cannot write state file " + path + ": " + errno_text());
-    }
-    written += static_cast<std::size_t>(n);
-  }
-}
-
 }  // namespace
 
 StateFileStore::StateFileStore(std::filesystem::path path) : path_(std::move(path)) {}
@@ -122,30 +106,10 @@ void StateFileStore::save_all(const std::vector<SourceState>& states) {
   for (const auto& [url, state] : merged) sources[url] = to_json(state);
   const std::string bytes = json{{"version", kFormatVersion}, {"sources", sources}}.dump(2) + "\n";
 
-  const std::filesystem::path directory = path_.has_parent_path() ? path_.parent_path() : ".";
-  std::string temp = (directory / (path_.filename().string() + ".XXXXXX")).string();
-  const int fd = ::mkstemp(temp.data());
-  if (fd < 0) throw std::runtime_error("cannot create a temporary file next to " + path_.string() + ": " + errno_text());
   try {
-    write_all(fd, bytes, temp);
-    if (::fchmod(fd, 0644) != 0 || ::fsync(fd) != 0) {
-      throw std::runtime_error("cannot sync state file " + temp + ": " + errno_text());
-    }
-  } catch (...) {
-    ::close(fd);
-    ::unlink(temp.c_str());
-    throw;
-  }
-  ::close(fd);
-  if (::rename(temp.c_str(), path_.c_str()) != 0) {
-    const std::string reason = errno_text();
-    ::unlink(temp.c_str());
-    throw std::runtime_error("cannot replace state file " + path_.string() + ": " + reason);
-  }
-  // Persist the rename itself; failure here only weakens durability, so it is not an error.
-  if (const int dir_fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
+    write_file_atomically(path_, bytes);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("state file: ") + e.what());
   }
 }
 

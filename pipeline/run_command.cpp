@@ -42,7 +42,7 @@ PlannedRun plan_sources(SourceList list, const RunConfig& config,
     if (const auto it = states.find(job.source.url); it != states.end()) job.prior_state = it->second;
     job.prior_state.url = job.source.url;
     if (!is_due(job.prior_state, now)) {
-      SourceBatch skipped = skipped_batch(job, now);
+      SourceBatch skipped = skipped_batch(job);
       plan.early_index.push_back(job.index);
       plan.early.push_back(std::move(skipped.outcome));
       continue;

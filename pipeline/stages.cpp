@@ -19,7 +19,7 @@ const char* to_string(SourceStatus status) {
   return "failed";
 }
 
-SourceBatch skipped_batch(const SourceJob& job, Instant now) {
+SourceBatch skipped_batch(const SourceJob& job) {
   SourceBatch batch;
   batch.index = job.index;
   batch.outcome.source = job.source;
@@ -35,7 +35,6 @@ SourceBatch skipped_batch(const SourceJob& job, Instant now) {
   }
   batch.outcome.error = StageError{Stage::fetch, job.source.url, job.prior_state.gone ? ErrorCode::gone : ErrorCode::backoff,
                                    std::move(why)};
-  (void)now;
   return batch;
 }
 

@@ -43,7 +43,7 @@ struct SourceBatch {
 
 // A source that is not due (backoff, Retry-After, gone) becomes a skipped batch without
 // contacting the server.
-SourceBatch skipped_batch(const SourceJob& job, Instant now);
+SourceBatch skipped_batch(const SourceJob& job);
 
 // Parse the fetched bytes and build one Article per entry. Never throws: a failure becomes
 // the outcome's error. Pure apart from its inputs; safe to run concurrently.

@@ -1,5 +1,7 @@
 // The format stage on feed snippets as publishers write them, through the real parser: what a
 // reader of the JSON Lines output gets for each common shape of entry.
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -20,7 +22,7 @@ namespace {
 
 const KeywordMatcher& matcher() {
   static const KeywordMatcher instance = [] {
-    const auto path = std::filesystem::path(::testing::TempDir()) / "article_builder_feed_test_keywords.tsv";
+    const auto path = std::filesystem::path(::testing::TempDir()) / ("article_builder_feed_test_keywords." + std::to_string(::getpid()) + ".tsv");  // ctest runs tests in parallel processes
     std::ofstream(path) << "Python\tPython, CPython\nRust\tRust\n\tcase=sensitive\n";
     return KeywordMatcher::from_file(path);
   }();

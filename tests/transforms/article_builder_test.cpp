@@ -1,5 +1,7 @@
 #include "transforms/article_builder.h"
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -26,7 +28,7 @@ constexpr std::string_view kDictionary =
 // The matcher reads a file: write a small, fixed dictionary once per test binary.
 const KeywordMatcher& matcher() {
   static const KeywordMatcher instance = [] {
-    const auto path = std::filesystem::path(::testing::TempDir()) / "article_builder_test_keywords.tsv";
+    const auto path = std::filesystem::path(::testing::TempDir()) / ("article_builder_test_keywords." + std::to_string(::getpid()) + ".tsv");  // ctest runs tests in parallel processes
     std::ofstream(path) << kDictionary;
     return KeywordMatcher::from_file(path);
   }();

@@ -1,6 +1,8 @@
 #include "transforms/keyword_matcher.h"
 
 #include <gmock/gmock.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -144,7 +146,7 @@ class DictionaryFile {
  public:
   explicit DictionaryFile(const std::string& contents)
       : path_(std::filesystem::temp_directory_path() /
-              ("rssflow_keywords_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
+              ("rssflow_keywords_" + std::to_string(::getpid()) + "_" +
                ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".tsv")) {
     std::ofstream(path_) << contents;
   }

@@ -27,9 +27,6 @@ class EventLog {
   // `event` is a stable snake_case name (component_object_verb, e.g. "source_fetch_failed").
   void emit(LogLevel level, std::string_view event, std::initializer_list<LogField> fields);
 
-  bool quiet() const { return options_.quiet; }
-  LogFormat format() const { return options_.format; }
-
  private:
   LogOptions options_;
   std::mutex mutex_;

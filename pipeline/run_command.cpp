@@ -1,5 +1,8 @@
+// `rssflow run`: open (config, lock, sinks) -> plan (which sources are due) -> execute (the
+// flow graph) -> finish (commit, state, metrics, report, summary).
 #include <algorithm>
 #include <thread>
+#include <variant>
 #include <unistd.h>
 
 #include "core/atomic_file.h"
@@ -87,35 +90,34 @@ class Progress {
   std::size_t total_;
 };
 
-}  // namespace
-
-int run_command(const RunConfig& config, const std::atomic<bool>& stop_requested) {
-  EventLog log(config.log);
-  const auto started = std::chrono::steady_clock::now();
-  RunTotals totals;
-  totals.started_at = now_seconds();
-  totals.sink_is_postgres = config.sink == SinkKind::postgres;
-
-  // Startup failures: configuration (exit 2), lock (exit 4), sink (exit 3). Nothing fetched yet.
-  SourceList list;
+// What a run opened before fetching anything: the typed inputs, the sinks and the stored state.
+struct OpenedRun {
+  SourceList sources;
   std::optional<KeywordMatcher> keywords;
+  OpenedSinks sinks;
+  std::unordered_map<std::string, SourceState> states;
+};
+
+// Startup: configuration (exit 2), lock (exit 4), sink (exit 3). Nothing is fetched yet; on
+// failure the exit status is returned, and a sink failure still reaches the metrics (the
+// load-error alert).
+std::variant<OpenedRun, int> open_run(const RunConfig& config, RunTotals& totals,
+                                      std::chrono::steady_clock::time_point started, EventLog& log) {
+  OpenedRun run;
   try {
-    list = read_opml(config.sources_file);
-    keywords.emplace(KeywordMatcher::from_file(config.keywords_file));
+    run.sources = read_opml(config.sources_file);
+    run.keywords.emplace(KeywordMatcher::from_file(config.keywords_file));
   } catch (const std::exception& e) {
     log.emit(LogLevel::error, "run_config_invalid", {{"message", e.what()}});
     return 2;
   }
-  OpenedSinks sinks;
-  std::unordered_map<std::string, SourceState> states;
   try {
-    sinks = open_sinks(config);
-    if (sinks.state) states = sinks.state->load_all();
+    run.sinks = open_sinks(config);
+    if (run.sinks.state) run.states = run.sinks.state->load_all();
   } catch (const LockHeldError& e) {
     log.emit(LogLevel::error, "run_lock_held", {{"message", e.what()}});
     return 4;
   } catch (const std::exception& e) {
-    // Nothing was fetched, but the failure must reach the metrics (load-error alert).
     log.emit(LogLevel::error, "sink_open_failed", {{"message", e.what()}});
     totals.fatal_error = e.what();
     totals.elapsed = std::chrono::steady_clock::now() - started;
@@ -123,19 +125,14 @@ int run_command(const RunConfig& config, const std::atomic<bool>& stop_requested
     publish_run_metrics(config, totals, {}, StageClock{}, log);
     return totals.exit_status;
   }
+  return run;
+}
 
-  PlannedRun plan = plan_sources(std::move(list), config, states, totals.started_at);
-  std::vector<std::optional<SourceOutcome>> outcomes(plan.total);
-  for (std::size_t i = 0; i < plan.early.size(); ++i) {
-    log_outcome(log, plan.early[i]);
-    outcomes[plan.early_index[i]] = std::move(plan.early[i]);
-  }
-  log.emit(LogLevel::info, "run_started",
-           {{"sources", std::to_string(plan.total)}, {"due", std::to_string(plan.due.size())},
-            {"lock", sinks.lock_description}});
-
-  StageClock clock;
-  LoadStep load(*sinks.articles);
+// Runs the due sources through the flow graph; every outcome lands at its source-list index.
+GraphResult execute_plan(const RunConfig& config, PlannedRun& plan, OpenedRun& run, StageClock& clock,
+                         std::vector<std::optional<SourceOutcome>>& outcomes, EventLog& log,
+                         const std::atomic<bool>& stop_requested) {
+  LoadStep load(*run.sinks.articles);
   Progress progress(!config.log.quiet && ::isatty(STDERR_FILENO), plan.due.size());
   std::size_t done = 0;
   GraphResult graph;
@@ -144,7 +141,7 @@ int run_command(const RunConfig& config, const std::atomic<bool>& stop_requested
     const std::size_t in_flight =
         static_cast<std::size_t>(config.fetch.max_in_flight) + 2 * std::max(1u, std::thread::hardware_concurrency());
     graph = run_flow_graph(GraphInputs{
-        std::move(plan.due), fetcher, *keywords, config.article, load, in_flight, stop_requested,
+        std::move(plan.due), fetcher, *run.keywords, config.article, load, in_flight, stop_requested,
         [&](std::size_t index, SourceOutcome&& outcome) {
           log_outcome(log, outcome);
           outcomes[index] = std::move(outcome);
@@ -153,11 +150,17 @@ int run_command(const RunConfig& config, const std::atomic<bool>& stop_requested
         &clock});
   }
   progress.finish();
-  totals.fatal_error = graph.fatal_error;
-  totals.interrupted = stop_requested.load();
+  return graph;
+}
+
+// After the graph: commit the sink, store the fetch state, then publish metrics, the report
+// and the summary. Returns the exit status.
+int finish_run(const RunConfig& config, RunTotals& totals, std::chrono::steady_clock::time_point started,
+               OpenedRun& run, std::vector<std::optional<SourceOutcome>>& outcomes, const StageClock& clock,
+               EventLog& log) {
   if (!totals.fatal_error) {
     try {
-      totals.load = sinks.articles->finish();
+      totals.load = run.sinks.articles->finish();
     } catch (const std::exception& e) {
       totals.fatal_error = e.what();
     }
@@ -169,14 +172,14 @@ int run_command(const RunConfig& config, const std::atomic<bool>& stop_requested
     if (o) ordered.push_back(std::move(*o));  // unset: never started (interrupted or fatal)
   }
   for (const SourceOutcome& o : ordered) accumulate(totals, o);
-  if (sinks.state && !totals.fatal_error) {
+  if (run.sinks.state && !totals.fatal_error) {
     std::vector<SourceState> updated;
     updated.reserve(ordered.size());
     for (const SourceOutcome& o : ordered) {
       if (!o.state.url.empty() && o.status != SourceStatus::skipped) updated.push_back(o.state);
     }
     try {
-      sinks.state->save_all(updated);
+      run.sinks.state->save_all(updated);
     } catch (const std::exception& e) {
       log.emit(LogLevel::error, "fetch_state_save_failed", {{"message", e.what()}});
       totals.fatal_error = std::string("fetch state not saved: ") + e.what();
@@ -199,6 +202,37 @@ int run_command(const RunConfig& config, const std::atomic<bool>& stop_requested
     std::fwrite(summary.data(), 1, summary.size(), stderr);
   }
   return totals.exit_status;
+}
+
+}  // namespace
+
+// open -> plan -> execute -> finish.
+int run_command(const RunConfig& config, const std::atomic<bool>& stop_requested) {
+  EventLog log(config.log);
+  const auto started = std::chrono::steady_clock::now();
+  RunTotals totals;
+  totals.started_at = now_seconds();
+  totals.sink_is_postgres = config.sink == SinkKind::postgres;
+
+  std::variant<OpenedRun, int> opened = open_run(config, totals, started, log);
+  if (const int* exit_status = std::get_if<int>(&opened)) return *exit_status;
+  OpenedRun& run = std::get<OpenedRun>(opened);
+
+  PlannedRun plan = plan_sources(std::move(run.sources), config, run.states, totals.started_at);
+  std::vector<std::optional<SourceOutcome>> outcomes(plan.total);
+  for (std::size_t i = 0; i < plan.early.size(); ++i) {
+    log_outcome(log, plan.early[i]);
+    outcomes[plan.early_index[i]] = std::move(plan.early[i]);
+  }
+  log.emit(LogLevel::info, "run_started",
+           {{"sources", std::to_string(plan.total)}, {"due", std::to_string(plan.due.size())},
+            {"lock", run.sinks.lock_description}});
+
+  StageClock clock;
+  const GraphResult graph = execute_plan(config, plan, run, clock, outcomes, log, stop_requested);
+  totals.fatal_error = graph.fatal_error;
+  totals.interrupted = stop_requested.load();
+  return finish_run(config, totals, started, run, outcomes, clock, log);
 }
 
 }  // namespace rssflow

@@ -46,7 +46,11 @@ OpenedSinks open_sinks(const RunConfig& config) {
   OpenedSinks opened;
   const std::filesystem::path lock_path = config.lock_file ? *config.lock_file : default_lock_path(config);
   auto file_lock = RunLock::try_acquire(lock_path);
-  if (!file_lock) throw LockHeldError("another rssflow run holds the lock " + lock_path.string());
+  if (!file_lock) {
+    const std::optional<pid_t> holder = RunLock::holder_pid(lock_path);
+    throw LockHeldError("another rssflow run" + (holder ? " (pid " + std::to_string(*holder) + ")" : std::string()) +
+                        " holds the lock " + lock_path.string());
+  }
   opened.file_lock = std::make_unique<RunLock>(std::move(*file_lock));
   opened.lock_description = lock_path.string();
 

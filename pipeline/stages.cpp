@@ -111,7 +111,6 @@ SourceBatch parse_and_build(FetchedSource fetched, const KeywordMatcher& keyword
 }
 
 void LoadStep::consume(SourceBatch& batch) {
-  const auto start = std::chrono::steady_clock::now();
   SourceOutcome& out = batch.outcome;
   std::vector<Article> kept;
   kept.reserve(batch.articles.size());
@@ -129,7 +128,6 @@ void LoadStep::consume(SourceBatch& batch) {
   }
   batch.articles.clear();
   out.records = kept.size();
-  dedupe_time_ += elapsed_since(start);
   if (!kept.empty()) sink_.write(kept);
 }
 

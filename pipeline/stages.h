@@ -59,14 +59,10 @@ class LoadStep {
   // Filters batch.articles in place and writes the survivors; fills the outcome's counters.
   void consume(SourceBatch& batch);
 
-  std::chrono::microseconds dedupe_time() const { return dedupe_time_; }
-
-
  private:
   ArticleSink& sink_;
   Deduper deduper_;
   NearDuplicateIndex near_duplicates_;
-  std::chrono::microseconds dedupe_time_{0};
 };
 
 }  // namespace rssflow

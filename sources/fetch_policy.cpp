@@ -71,20 +71,4 @@ SourceState next_state(SourceState prev, const FetchResult& result, Instant now,
   return state;
 }
 
-StageError skipped_error(const SourceState& state, Instant now) {
-  StageError error{Stage::fetch, state.url, ErrorCode::backoff, {}};
-  if (state.gone) {
-    error.message = "skipped: the source answered 410 Gone; reset its fetch state to try again";
-    return error;
-  }
-  error.message = "skipped: backing off";
-  if (state.next_attempt_at && *state.next_attempt_at > now) {
-    error.message += " until " + format_rfc3339(*state.next_attempt_at);
-  }
-  error.message += " after " + std::to_string(state.consecutive_failures) + " consecutive failure" +
-                   (state.consecutive_failures == 1 ? "" : "s");
-  if (!state.last_error.empty()) error.message += " (last: " + state.last_error + ")";
-  return error;
-}
-
 }  // namespace rssflow

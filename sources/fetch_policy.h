@@ -37,8 +37,4 @@ SourceState next_state(SourceState prev, const FetchResult& result, Instant now,
 std::chrono::seconds backoff_delay(int consecutive_failures, std::string_view url,
                                    const BackoffPolicy& policy = {});
 
-// The error a skipped source reports ("backing off until ... after 3 failures: ..."; or gone).
-// Precondition: !is_due(state, now).
-StageError skipped_error(const SourceState& state, Instant now);
-
 }  // namespace rssflow

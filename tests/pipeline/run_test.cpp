@@ -120,9 +120,11 @@ TEST(RunCommand, ExitsFourWhileAnotherRunHoldsTheLock) {
   const int fd = ::open(dir.file("lock").c_str(), O_RDWR | O_CREAT, 0644);
   ASSERT_GE(fd, 0);
   ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  ASSERT_EQ(::write(fd, "4242\n", 5), 5);  // what RunLock writes for humans
   const auto result = run_command(run_args(dir, dir.file("sources.opml"), dir.file("out.jsonl"), dir.file("report.json")));
   ::close(fd);
   EXPECT_EQ(result.exit_status, 4) << result.err;
+  EXPECT_NE(result.err.find("(pid 4242)"), std::string::npos) << "names the holder: " << result.err;
   EXPECT_FALSE(fs::exists(dir.file("out.jsonl")));
 }
 

@@ -121,19 +121,6 @@ TEST(FetchPolicy, GoneIsNeverDueAgain) {
   EXPECT_TRUE(state.gone);
   EXPECT_FALSE(is_due(state, kNow));
   EXPECT_FALSE(is_due(state, kNow + 24h * 3650));
-  const StageError skipped = skipped_error(state, kNow);
-  EXPECT_EQ(skipped.code, ErrorCode::backoff);
-  EXPECT_NE(skipped.message.find("410"), std::string::npos);
-}
-
-TEST(FetchPolicy, SkippedErrorExplainsTheWait) {
-  SourceState state = fresh();
-  state = next_state(state, failure(ErrorCode::dns), kNow);
-  const StageError skipped = skipped_error(state, kNow);
-  EXPECT_EQ(skipped.feed_url, kUrl);
-  EXPECT_NE(skipped.message.find("until 2024-05-01T12:"), std::string::npos) << skipped.message;
-  EXPECT_NE(skipped.message.find("1 consecutive failure "), std::string::npos) << skipped.message;
-  EXPECT_NE(skipped.message.find("dns: boom"), std::string::npos) << skipped.message;
 }
 
 TEST(FetchPolicy, BackoffSkipLeavesStateUnchanged) {

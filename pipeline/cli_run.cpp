@@ -1,0 +1,55 @@
+// `rssflow run`: its flags and their validation.
+#include "pipeline/cli_subcommands.h"
+
+namespace rssflow::cli {
+
+RunFlags::RunFlags(const std::filesystem::path& config_dir) {
+  config.sources_file = config_dir / "sources.opml";
+  config.keywords_file = config_dir / "keywords.tsv";
+  config.postgres.conninfo = default_database_url();
+}
+
+void add_run_options(CLI::App& cmd, RunFlags& f) {
+  RunConfig& run = f.config;
+  cmd.add_option("--sources", run.sources_file, "OPML source list")->check(CLI::ExistingFile)->capture_default_str();
+  cmd.add_option("--sink", f.sink, "where records go")->check(CLI::IsMember({"jsonl", "postgres"}))->capture_default_str();
+  cmd.add_option("--out", run.out, "JSON Lines output file, - for stdout")->capture_default_str();
+  add_postgres_options(cmd, run.postgres);
+  cmd.add_option("--batch-rows", run.postgres.batch_rows, "rows per load transaction")->check(CLI::Range(std::size_t{1}, std::size_t{1000000}))->capture_default_str();
+  cmd.add_option("--state-file", f.state_file, "fetch state (validators, backoff) for the jsonl sink");
+  cmd.add_option("--metrics-file", f.metrics_file, "Prometheus textfile-collector output, written atomically");
+  cmd.add_option("--pushgateway", f.pushgateway, "Pushgateway base URL, e.g. http://127.0.0.1:9091");
+  cmd.add_option("--report", f.report_file, "JSON run report with per-source outcomes");
+  cmd.add_option("--lock-file", f.lock_file, "lock file (default: one per source list, sink and shard in $XDG_RUNTIME_DIR or /tmp)");
+  cmd.add_option("--shard", f.shard, "process only shard K of N (0-based), e.g. 0/4");
+  cmd.add_option("--keywords", run.keywords_file, "keyword dictionary")->check(CLI::ExistingFile)->capture_default_str();
+  cmd.add_option("--summary-bytes", run.article.summary_max_bytes, "summary length cap")->check(CLI::Range(std::size_t{16}, std::size_t{1} << 20))->capture_default_str();
+  cmd.add_option("--log-format", f.log_format, "stderr event format")->check(CLI::IsMember({"logfmt", "json"}))->capture_default_str();
+  cmd.add_flag("--quiet,-q", run.log.quiet, "for cron: print only warnings, errors and a summary when something failed");
+  cmd.add_flag("--verbose,-v", run.log.verbose, "also log one line per source");
+  add_fetch_options(cmd, f.fetch);
+}
+
+Command finish_run(RunFlags& f) {
+  RunConfig& run = f.config;
+  run.sink = f.sink == "postgres" ? SinkKind::postgres : SinkKind::jsonl;
+  run.log.format = f.log_format == "json" ? LogFormat::json : LogFormat::logfmt;
+  run.fetch = to_fetch_options(f.fetch);
+  if (!f.state_file.empty()) run.state_file = f.state_file;
+  if (!f.metrics_file.empty()) run.metrics_file = f.metrics_file;
+  if (!f.report_file.empty()) run.report_file = f.report_file;
+  if (!f.lock_file.empty()) run.lock_file = f.lock_file;
+  if (!f.pushgateway.empty()) {
+    if (f.pushgateway.rfind("http://", 0) != 0 && f.pushgateway.rfind("https://", 0) != 0)
+      return usage_error("--pushgateway: expected an http(s):// URL, got '" + f.pushgateway + "'");
+    run.pushgateway_url = f.pushgateway;
+  }
+  if (!parse_shard_flag(f.shard, run.shard))
+    return usage_error("--shard: expected K/N with 0 <= K < N, got '" + f.shard + "'");
+  if (run.sink == SinkKind::postgres && run.state_file)
+    return usage_error("--state-file: the postgres sink keeps fetch state in the database");
+  if (run.sink == SinkKind::jsonl && run.out.empty()) return usage_error("--out: empty path");
+  return RunCommand{std::move(run)};
+}
+
+}  // namespace rssflow::cli

@@ -1,6 +1,5 @@
 #include "sources/http_fetcher_target.h"
 
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,23 +11,11 @@
 #include <memory>
 
 #include "core/time.h"
+#include "core/terminal_text.h"
+#include "transforms/url.h"
 
 namespace rssflow {
 namespace {
-
-struct UrlDeleter {
-  void operator()(CURLU* url) const { curl_url_cleanup(url); }
-};
-struct CurlStringDeleter {
-  void operator()(char* text) const { curl_free(text); }
-};
-using CurlString = std::unique_ptr<char, CurlStringDeleter>;
-
-CurlString url_part(CURLU* url, CURLUPart part, unsigned flags = 0) {
-  char* text = nullptr;
-  if (curl_url_get(url, part, &text, flags) != CURLUE_OK) return nullptr;
-  return CurlString(text);
-}
 
 StageError invalid(const std::string& url, std::string message) {
   return StageError{Stage::fetch, url, ErrorCode::invalid_source, std::move(message)};
@@ -48,38 +35,31 @@ struct FdCloser {
 }  // namespace
 
 std::variant<NetworkTarget, FileTarget, StageError> classify_source_url(const std::string& url) {
-  std::unique_ptr<CURLU, UrlDeleter> parsed(curl_url());
-  if (!parsed) return invalid(url, "out of memory parsing URL");
-  // CURLU_NON_SUPPORT_SCHEME: parse any scheme so the error names it instead of failing vaguely.
-  if (const CURLUcode rc = curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME);
-      rc != CURLUE_OK) {
-    return invalid(url, std::string("malformed URL: ") + curl_url_strerror(rc));
-  }
-  const CurlString scheme = url_part(parsed.get(), CURLUPART_SCHEME);
-  std::string scheme_text = scheme ? scheme.get() : "";
-  std::transform(scheme_text.begin(), scheme_text.end(), scheme_text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (scheme_text == "file") {
-    const CurlString host = url_part(parsed.get(), CURLUPART_HOST);
-    if (host && *host.get() != '\0' && std::strcmp(host.get(), "localhost") != 0) {
-      return invalid(url, std::string("file:// URL names a remote host: ") + host.get());
+  const auto location = locate_url(url);
+  if (!location) {
+    const std::string_view text(url);
+    const auto colon = text.find(':');
+    const std::string_view scheme = colon == std::string_view::npos ? std::string_view() : text.substr(0, colon);
+    const bool named_scheme = !scheme.empty() && std::all_of(scheme.begin(), scheme.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+    });
+    std::string lower(scheme);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (named_scheme && lower != "http" && lower != "https" && lower != "file") {
+      return invalid(url, "unsupported scheme \"" + escape_for_terminal(scheme) + "\" (http, https or file only)");
     }
-    const CurlString path = url_part(parsed.get(), CURLUPART_PATH, CURLU_URLDECODE);
-    if (!path || *path.get() != '/') return invalid(url, "file:// URL without an absolute path");
-    return FileTarget{path.get()};
+    return invalid(url, "malformed URL (an absolute http, https or file URL with a valid host and port)");
   }
-  if (scheme_text != "http" && scheme_text != "https") {
-    return invalid(url, "unsupported scheme \"" + scheme_text + "\" (http, https or file only)");
+  if (location->scheme == "file") {
+    if (!location->host.empty() && location->host != "localhost") {
+      return invalid(url, "file:// URL names a remote host: " + location->host);
+    }
+    const auto path = percent_decode(location->path);
+    if (!path || !path->starts_with('/')) return invalid(url, "file:// URL without an absolute path");
+    return FileTarget{*path};
   }
-  const CurlString host = url_part(parsed.get(), CURLUPART_HOST);
-  if (!host || *host.get() == '\0') return invalid(url, "URL without a host");
-  const CurlString port = url_part(parsed.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
-  std::string key = host.get();
-  std::transform(key.begin(), key.end(), key.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  key += ':';
-  key += port ? port.get() : "";
-  return NetworkTarget{std::move(key), scheme_text == "https"};
+  return NetworkTarget{host_key(*location), location->scheme == "https"};
 }
 
 Outcome<FetchedFeed> read_file_source(const Source& source, const FileTarget& target,

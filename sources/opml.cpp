@@ -100,30 +100,6 @@ bool valid_host(std::string_view host) {
   });
 }
 
-// nullopt for a malformed escape or an encoded NUL.
-std::optional<std::string> percent_decode(std::string_view text) {
-  const auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    const int high = i + 1 < text.size() ? hex(text[i + 1]) : -1;
-    const int low = i + 2 < text.size() ? hex(text[i + 2]) : -1;
-    if (high < 0 || low < 0 || (high == 0 && low == 0)) return std::nullopt;
-    out += static_cast<char>(high * 16 + low);
-    i += 2;
-  }
-  return out;
-}
-
 struct CheckedUrl {
   std::string url;         // usable URL when why is empty
   std::string why;         // reason for rejection
@@ -166,31 +142,37 @@ CheckedUrl check_url(std::string_view raw, const std::filesystem::path& base_dir
     out.why = "unsupported scheme '" + std::string(*scheme) + "' (http, https or file)";
     return out;
   }
-  const auto location = locate_source(url);
-  if (!location || !url.substr(scheme->size() + 1).starts_with("//")) {
+  const std::string_view after_scheme = url.substr(scheme->size() + 1);
+  if (scheme_lower != "file" && after_scheme.starts_with("//") &&
+      (after_scheme.size() == 2 || after_scheme.find_first_of("/?#", 2) == 2)) {
+    out.why = "URL has no host";
+    return out;
+  }
+  if (scheme_lower == "file" && after_scheme.starts_with("//")) {
+    const std::string_view host = after_scheme.substr(2, after_scheme.find('/', 2) - 2);
+    if (!host.empty() && lower(host) != "localhost") {
+      out.why = "file URL with a remote host '" + std::string(host) + "'";
+      return out;
+    }
+  }
+  const auto location = locate_url(url);
+  if (!location || !after_scheme.starts_with("//")) {
     out.why = "not an absolute URL (expected " + scheme_lower + "://...)";
     return out;
   }
   if (scheme_lower == "file") {
-    if (!location->host.empty() && location->host != "localhost") {
-      out.why = "file URL with a remote host '" + location->host + "'";
-      return out;
-    }
     if (location->path.empty() || location->path == "/") {
       out.why = "file URL without a path";
       return out;
     }
   } else if (!valid_host(location->host)) {
-    out.why = location->host.empty() ? "URL has no host" : "invalid host '" + location->host + "'";
+    out.why = "invalid host '" + location->host + "'";
     return out;
   }
   out.url = std::string(url);
-  // Scheme and host are case-insensitive; the rest of the URL is compared as written.
-  const auto authority_end = url.find_first_of("/?#", scheme->size() + 3);
-  out.identity = scheme_lower + "://" + lower(url.substr(scheme->size() + 3, authority_end == std::string_view::npos
-                                                                                  ? std::string_view::npos
-                                                                                  : authority_end - scheme->size() - 3));
-  if (authority_end != std::string_view::npos) out.identity += url.substr(authority_end);
+  // Spellings of one URL (case, default or zero-padded port, numeric IPv4 forms, dot segments,
+  // fragment, credentials) are one source.
+  out.identity = canonical_source_url(url);
   return out;
 }
 
@@ -277,32 +259,6 @@ class OutlineWalker : public pugi::xml_tree_walker {
 };
 
 }  // namespace
-
-std::optional<SourceLocation> locate_source(std::string_view url) {
-  const auto scheme = scheme_of(url);
-  if (!scheme) return std::nullopt;
-  SourceLocation out;
-  out.scheme = lower(*scheme);
-  if (out.scheme != "http" && out.scheme != "https" && out.scheme != "file") return std::nullopt;
-  std::string_view rest = url.substr(scheme->size() + 1);
-  if (rest.starts_with("//")) {
-    rest.remove_prefix(2);
-    const auto authority_end = rest.find_first_of("/?#");
-    std::string_view authority = rest.substr(0, authority_end);
-    rest = authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
-    if (const auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
-    const auto bracket = authority.rfind(']');
-    const auto colon = authority.rfind(':');
-    if (colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket)) {
-      authority = authority.substr(0, colon);
-    }
-    out.host = lower(authority);
-  } else if (out.scheme != "file") {
-    return std::nullopt;
-  }
-  out.path = std::string(rest.substr(0, rest.find_first_of("?#")));
-  return out;
-}
 
 SourceList read_opml_buffer(std::string_view bytes, const std::filesystem::path& base_dir, std::string_view name) {
   pugi::xml_document document;

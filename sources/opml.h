@@ -27,8 +27,8 @@ struct SourceList {
 // - Source::line is the outline's line in the file (1-based).
 // - xmlUrl must be an absolute http://, https:// or file:// URL with no whitespace (http(s)
 //   needs a host), or a relative reference (a path: %-escapes decoded, no '?' or '#'), which
-//   is resolved against the OPML file's folder into a file:// URL (percent-encoded). A URL seen before (scheme and host compared
-//   case-insensitively) is rejected as a duplicate naming the first line. Rejected outlines
+//   is resolved against the OPML file's folder into a file:// URL (percent-encoded). A URL seen before (compared in
+//   canonical_source_url form, transforms/url.h) is rejected as a duplicate naming the first line. Rejected outlines
 //   become errors; the rest go on.
 // - Outlines of type "include" (OPML 2.0 inclusion) are rejected as unsupported; outlines
 //   without xmlUrl (folders, type="link") only contribute their name to the category path.
@@ -40,17 +40,6 @@ SourceList read_opml(const std::filesystem::path& file);
 // The same from bytes in memory; `base_dir` resolves relative paths and `name` labels errors.
 SourceList read_opml_buffer(std::string_view bytes, const std::filesystem::path& base_dir,
                             std::string_view name);
-
-// The parts of an absolute source URL that identify where it is served from.
-struct SourceLocation {
-  std::string scheme;  // lower-case: "http", "https" or "file"
-  std::string host;    // lower-case, without userinfo and port; empty for file:///path
-  std::string path;    // from the first '/' after the authority, query and fragment excluded
-};
-
-// Splits an absolute http(s)/file URL. nullopt when the scheme is another one or the URL is
-// not absolute. Does not validate further (see read_opml for the rules it applies).
-std::optional<SourceLocation> locate_source(std::string_view url);
 
 // The file:// URL of a local path (made absolute, normalised, percent-encoded), as a relative
 // xmlUrl and `rssflow parse FILE` name it.

@@ -5,7 +5,7 @@
 
 #include <xxhash.h>
 
-#include "sources/opml.h"
+#include "transforms/url.h"
 
 namespace rssflow {
 namespace {
@@ -33,7 +33,7 @@ std::optional<ShardSpec> parse_shard(std::string_view text) {
 
 int shard_of(const Source& source, int count) {
   std::string key;
-  if (const auto location = locate_source(source.url)) {
+  if (const auto location = locate_url(source.url)) {
     key = location->scheme == "file" ? location->path : location->host;
   } else {
     key = source.url;

@@ -23,7 +23,8 @@ inline constexpr int kMaxShards = 10'000;
 // nullopt for anything else (the CLI reports it as a usage error).
 std::optional<ShardSpec> parse_shard(std::string_view text);
 
-// Which shard (0..count-1) a source belongs to: XXH3-64 of its lower-cased host for http(s)
+// Which shard (0..count-1) a source belongs to: XXH3-64 of its host as locate_url gives it
+// (lower-case, IPv4 spellings normalised: the host the politeness queue keys on) for http(s)
 // (so every feed of one host lands in the same shard and per-host politeness holds across
 // shards), of its path for file://, of the whole URL otherwise. Stable across runs, machines
 // and builds. Precondition: count >= 1.

@@ -221,16 +221,25 @@ std::string canonical_query(std::string_view query) {
   return out;
 }
 
-// userinfo@host:port with host lower-cased (ASCII only: IDN labels stay as written) and the
-// scheme's default port (or an empty port) dropped.
+// A host that curl may read as a number ("0x7f000001", "127.1", "017700000001") rather than a
+// name; only these pay for a libcurl parse.
+bool may_be_numeric_host(std::string_view host) {
+  if (host.empty() || !is_digit(host.front())) return false;
+  for (char c : host) {
+    const char l = to_lower(c);
+    if (!is_digit(l) && l != '.' && l != 'x' && !(l >= 'a' && l <= 'f')) return false;
+  }
+  return true;
+}
+
+// host:port with host lower-cased (ASCII only: IDN labels stay as written), IPv4 spellings
+// normalised as libcurl connects to them (locate_url), the scheme's default port (or an empty
+// port) dropped. Userinfo is dropped: credentials never name a different document and must
+// not be stored.
 std::string canonical_authority(std::string_view authority, bool https) {
   std::string out;
   const std::size_t at = authority.rfind('@');
-  if (at != std::string_view::npos) {
-    append_normalised_escapes(out, authority.substr(0, at));
-    out.push_back('@');
-    authority.remove_prefix(at + 1);
-  }
+  if (at != std::string_view::npos) authority.remove_prefix(at + 1);
   // The port follows the last ':' unless that ':' is inside an IPv6 literal.
   std::string_view host = authority;
   std::string_view port;
@@ -240,7 +249,8 @@ std::string canonical_authority(std::string_view authority, bool https) {
     host = authority.substr(0, colon);
     port = authority.substr(colon + 1);
   }
-  for (char c : host) out.push_back(to_lower(c));
+  const auto numeric = may_be_numeric_host(host) ? locate_url("http://" + std::string(host) + "/") : std::nullopt;
+  for (char c : numeric ? std::string_view(numeric->host) : host) out.push_back(to_lower(c));
   bool all_digits = true;
   for (char c : port) all_digits = all_digits && is_digit(c);
   if (all_digits) {

@@ -68,6 +68,10 @@ TEST(InShard, AllFeedsOfOneHostShareAShardWhateverTheCaseSchemeOrPort) {
     const int expected = shard_of(source("https://blog.example.com/feed.xml"), count);
     EXPECT_EQ(shard_of(source("http://BLOG.example.com/other/rss"), count), expected);
     EXPECT_EQ(shard_of(source("https://blog.example.com:8443/atom"), count), expected);
+    // The host as the politeness queue and curl see it (transforms/url.h locate_url).
+    const int loopback = shard_of(source("http://127.0.0.1:8080/a"), count);
+    EXPECT_EQ(shard_of(source("http://0x7f000001:8080/b"), count), loopback);
+    EXPECT_EQ(shard_of(source("http://user:pw@127.1/c"), count), loopback);
   }
 }
 

@@ -128,7 +128,12 @@ TEST(CanonicalizeUrl, NormalisesSchemeHostPortPathAndFragment) {
       {"https://example.com/a#section-2", "https://example.com/a"},
       {"https://example.com/a/./b/../c", "https://example.com/a/c"},
       {"https://example.com/a?", "https://example.com/a"},
-      {"https://User@Example.com/", "https://User@example.com/"},
+      {"https://User@Example.com/", "https://example.com/"},
+      {"https://user:secret@Example.com/a", "https://example.com/a"},
+      {"http://0x7f000001:8080/a", "http://127.0.0.1:8080/a"},
+      {"http://127.1/a", "http://127.0.0.1/a"},
+      {"http://017700000001/a", "http://127.0.0.1/a"},
+      {"http://9to5mac.com/a", "http://9to5mac.com/a"},
       {"http://[2001:DB8::1]:80/x", "http://[2001:db8::1]/x"},
       {"http://[2001:db8::1]:8080/x", "http://[2001:db8::1]:8080/x"},
       // IDN hosts are left as written (no punycode conversion), ASCII letters lower-cased.
@@ -229,6 +234,89 @@ TEST(CanonicalizeUrl, IsIdempotent) {
     const std::string identity = canonicalize_url_for_identity(input);
     EXPECT_EQ(canonicalize_url_for_identity(identity), identity) << input;
   }
+}
+
+TEST(LocateUrl, SplitsSchemeHostPortPathAndUserinfo) {
+  const auto http = locate_url("HTTPS://user:pw@Blog.Example.COM:8443/a/feed.xml?x=1#top");
+  ASSERT_TRUE(http.has_value());
+  EXPECT_EQ(http->scheme, "https");
+  EXPECT_EQ(http->host, "blog.example.com");
+  EXPECT_EQ(http->port, 8443);
+  EXPECT_EQ(http->path, "/a/feed.xml");
+  EXPECT_EQ(http->query, "x=1");
+  EXPECT_EQ(http->userinfo, "user:pw");
+  EXPECT_EQ(host_key(*http), "blog.example.com:8443");
+  const auto ipv6 = locate_url("http://[::1]:8080/feed");
+  ASSERT_TRUE(ipv6.has_value());
+  EXPECT_EQ(ipv6->host, "[::1]");
+  EXPECT_EQ(host_key(*ipv6), "[::1]:8080");
+  EXPECT_EQ(host_key(*locate_url("http://example.com")), "example.com:80");
+  const auto file = locate_url("file:///srv/feeds/a.xml");
+  ASSERT_TRUE(file.has_value());
+  EXPECT_EQ(file->host, "");
+  EXPECT_EQ(file->port, 0);
+  EXPECT_EQ(file->path, "/srv/feeds/a.xml");
+  for (const char* rejected : {"ftp://example.com/x", "feeds/a.xml", "javascript:alert(1)", "http://example.com:99999/",
+                               "http://ex ample.com/", ""}) {
+    EXPECT_FALSE(locate_url(rejected).has_value()) << rejected;
+  }
+}
+
+TEST(LocateUrl, NormalisesHostAndPortSpellingsAsCurlConnects) {
+  for (const char* spelling : {"http://127.0.0.1:18081/f", "http://0x7f000001:18081/f", "http://127.1:018081/f",
+                               "http://017700000001:18081/f", "http://0X7F.0.0.1:18081/f"}) {
+    const auto location = locate_url(spelling);
+    ASSERT_TRUE(location.has_value()) << spelling;
+    EXPECT_EQ(host_key(*location), "127.0.0.1:18081") << spelling;
+  }
+}
+
+TEST(CanonicalSourceUrl, OneFormForEverySpellingOfOneFeed) {
+  const std::string expected = "http://127.0.0.1:18081/feeds/a.xml";
+  for (const char* spelling : {"http://127.0.0.1:18081/feeds/a.xml", "http://127.0.0.1:18081/feeds/a.xml#frag",
+                               "http://127.0.0.1:18081/feeds/./a.xml", "http://127.0.0.1:18081/x/../feeds/a.xml",
+                               "http://127.0.0.1:018081/feeds/a.xml", "http://0x7f000001:18081/feeds/a.xml",
+                               "HTTP://user:pw@127.0.0.1:18081/feeds/%61.xml", " http://127.1:18081/feeds/a.xml "}) {
+    EXPECT_EQ(canonical_source_url(spelling), expected) << spelling;
+  }
+  EXPECT_EQ(canonical_source_url("https://example.com:443"), "https://example.com/");
+  EXPECT_NE(canonical_source_url("https://example.com/a?page=2"), canonical_source_url("https://example.com/a"));
+  EXPECT_EQ(canonical_source_url("file:///srv/my%20feed.xml"), "file:///srv/my%20feed.xml");
+  EXPECT_EQ(canonical_source_url("file:///srv/./x/../my%20feed.xml"), "file:///srv/my%20feed.xml");
+}
+
+TEST(WithoutUserinfo, RemovesCredentialsFromTheAuthorityOnly) {
+  const struct {
+    const char* input;
+    const char* expected;
+  } cases[] = {
+      {"http://user:secret@example.com/feed", "http://example.com/feed"},
+      {"https://user@example.com:8443/f?q=a@b#x@y", "https://example.com:8443/f?q=a@b#x@y"},
+      {"http://a:b@c@example.com", "http://example.com"},
+      {"//user:pw@example.com/x", "//example.com/x"},
+      {"http://example.com/path@x", "http://example.com/path@x"},
+      {"mailto:someone@example.com", "mailto:someone@example.com"},
+      {"not a url @ all", "not a url @ all"},
+      {"http://us er:pw@exa mple/", "http://exa mple/"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(without_userinfo(c.input), c.expected) << c.input;
+}
+
+TEST(IsWebUrl, OnlyAbsoluteHttpAndHttpsWithAHost) {
+  for (const char* ok : {"http://example.com/", "HTTPS://Example.com/a?b#c", "https://[2001:db8::1]/x"}) {
+    EXPECT_TRUE(is_web_url(ok)) << ok;
+  }
+  for (const char* bad : {"javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,<script>alert(1)</script>",
+                          "file:///etc/passwd", "vbscript:msgbox", "/relative", "//example.com/x",
+                          "ftp://example.com/x", "javascript://example.com/%0aalert(1)", ""}) {
+    EXPECT_FALSE(is_web_url(bad)) << bad;
+  }
+}
+
+TEST(PercentDecode, DecodesEscapesAndRefusesBrokenOnes) {
+  EXPECT_EQ(percent_decode("my%20feed%2Fx").value_or("?"), "my feed/x");
+  EXPECT_FALSE(percent_decode("bad%2").has_value());
+  EXPECT_FALSE(percent_decode("nul%00").has_value());
 }
 
 }  // namespace

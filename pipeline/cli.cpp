@@ -11,14 +11,6 @@
 
 namespace rssflow {
 
-std::filesystem::path bundled_config_dir() {
-  if (const char* env = std::getenv("RSSFLOW_CONFIG_DIR"); env && *env) return env;
-#ifdef RSSFLOW_CONFIG_DIR
-  if (std::filesystem::exists(RSSFLOW_CONFIG_DIR)) return RSSFLOW_CONFIG_DIR;
-#endif
-  return "config";
-}
-
 namespace cli {
 
 ExitNow usage_error(std::string_view message) {

@@ -40,8 +40,10 @@ struct RunConfig {
   LogOptions log;
 };
 
-// Where bundled files (sources.opml, keywords.tsv, snapshot/) live: $RSSFLOW_CONFIG_DIR, else
-// the source tree's config/ (compile definition), else ./config.
+// Where bundled files (sources.opml, keywords.tsv, snapshot/) live: $RSSFLOW_CONFIG_DIR if set;
+// else the source tree's config/ when the running executable lies inside the build tree; else
+// <folder of the executable>/../share/rssflow (the installed layout). Never fails: a missing
+// folder surfaces as "file not found" naming the path.
 std::filesystem::path bundled_config_dir();
 
 }  // namespace rssflow

@@ -23,6 +23,7 @@ packages=(
   prometheus prometheus-pushgateway
   python3 python3-feedparser python3-bs4 python3-yaml
   clang libclang-rt-14-dev
+  help2man dpkg-dev file systemd man-db logrotate
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -43,6 +43,8 @@ version=$("$build_dir/rssflow" --version | awk '{print $2}')
 deb="$build_dir/rssflow_${version}_$(dpkg --print-architecture).deb"
 [[ -f $deb ]] || fail "no $deb"
 [[ $(dpkg-deb -f "$deb" Version) == "$version" ]] || fail "package version is not the project's ($version)"
+stray=$(dpkg-deb -c "$deb" | awk '{print $6}' | grep -Ev '^\./(usr/(bin|share)|etc|lib/systemd/system)(/|$)|^\./(usr|lib|lib/systemd)?/?$' || true)
+[[ -z $stray ]] || fail "files outside /usr/bin, /usr/share, /etc, /lib/systemd/system: $stray"
 depends=$(dpkg-deb -f "$deb" Depends)
 for library in libcurl4 libpqxx libtbb libre2 libpugixml libxxhash passwd; do
   [[ $depends == *"$library"* ]] || fail "Depends lacks $library: $depends"
@@ -51,8 +53,10 @@ done
 step "dpkg -i $(basename "$deb")"
 installed=1
 dpkg -i "$deb" >/dev/null
+# PATH as a fresh login has it: an rssflow elsewhere (e.g. /usr/local/bin) must not stand in.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+[[ $(command -v rssflow) == /usr/bin/rssflow ]] || fail "rssflow is not /usr/bin/rssflow: $(type -a rssflow)"
 [[ $(rssflow --version) == "rssflow $version" ]] || fail "rssflow --version: $(rssflow --version)"
-[[ $(command -v rssflow) == /usr/bin/rssflow ]] || fail "rssflow is not /usr/bin/rssflow"
 [[ $(man -w rssflow) == /usr/share/man/man1/rssflow.1.gz ]] || fail "man -w rssflow: $(man -w rssflow 2>&1)"
 man_text=$(MANWIDTH=120 man rssflow 2>/dev/null)
 for section in "EXIT STATUS" ENVIRONMENT FILES RSSFLOW_CONFIG_DIR https_proxy "rssflow run" "rssflow sources"; do

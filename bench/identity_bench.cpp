@@ -124,7 +124,7 @@ void BM_NlohmannJsonLine(benchmark::State& state) {
       j["url_hash"] = a.url_hash.hex();
       j["content_hash"] = a.content_hash.hex();
       j["fetched_at"] = format_rfc3339(a.fetched_at);
-      j["duplicate_of"] = a.duplicate_of ? nlohmann::ordered_json(*a.duplicate_of) : nlohmann::ordered_json(nullptr);
+      j["duplicate_of"] = a.duplicate_of ? nlohmann::ordered_json(a.duplicate_of->hex()) : nlohmann::ordered_json(nullptr);
       out += j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
       out += '\n';
     }

@@ -77,7 +77,7 @@ double load_rate(const rssflow::PostgresOptions& options, std::vector<Article> a
   for (std::size_t at = 0; at < rows; at += 50) {
     std::vector<Article> feed(std::make_move_iterator(articles.begin() + static_cast<std::ptrdiff_t>(at)),
                               std::make_move_iterator(articles.begin() + static_cast<std::ptrdiff_t>(std::min(rows, at + 50))));
-    sink.write(feed);
+    sink.write(std::move(feed));
   }
   stats = sink.finish();
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;

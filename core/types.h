@@ -127,7 +127,10 @@ struct Article {
   Hash128 url_hash;      // XXH3-128 of the identity (canonical url, else guid, else fallback)
   Hash128 content_hash;  // XXH3-128 of title + content text
   Instant fetched_at{};
-  std::optional<std::string> duplicate_of;  // url_hash hex of the first copy of a near-duplicate
+  std::optional<Hash128> duplicate_of;  // url_hash of the first copy of a near-duplicate
+  // Not part of the record: XXH3-128 of the raw entry and what shapes its record (see
+  // EntryIdentity in transforms/article_builder.h); stored so a rerun skips unchanged entries.
+  Hash128 entry_hash;
 };
 
 // A per-source stage result: the value or the reason it failed.

@@ -17,8 +17,26 @@ namespace flow = oneapi::tbb::flow;
 using FetchedPtr = std::shared_ptr<FetchedSource>;
 using BatchPtr = std::shared_ptr<SourceBatch>;
 
-std::chrono::microseconds since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+// The one timing wrapper: runs a stage on a batch, records its duration and the items it
+// received and emitted, and turns an exception (a bug) into the source's failure. A stage with
+// nothing to do for this batch (an empty or failed source) records nothing.
+template <class Work>
+const BatchPtr& timed(StageClock& clock, MetricStage stage, Stage error_stage, const BatchPtr& batch, Work&& work) {
+  const std::size_t received = batch->items;
+  if (received == 0 && stage != MetricStage::parse) return batch;
+  const auto start = std::chrono::steady_clock::now();
+  if (stage == MetricStage::load) {
+    work(*batch);  // a sink failure ends the run: the load node handles it
+  } else {
+    try {
+      work(*batch);
+    } catch (const std::exception& e) {
+      batch->fail_internal(error_stage, e.what());
+    }
+  }
+  clock.record(stage, std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start),
+               received, batch->items);
+  return batch;
 }
 
 }  // namespace
@@ -29,9 +47,10 @@ GraphResult run_flow_graph(GraphInputs in) {
   StageClock& clock = in.clock ? *in.clock : fallback_clock;
   std::atomic<bool> sink_failed{false};
   std::size_t next = 0;
+  DedupeStep dedupe_step(in.stored_entries);
+  LoadStep load_step(in.sink);
 
   flow::graph g;
-
   flow::input_node<SourceJob> input(g, [&](oneapi::tbb::flow_control& control) -> SourceJob {
     if (next >= in.jobs.size() || in.stop_requested.load() || sink_failed.load()) {
       control.stop();
@@ -40,39 +59,51 @@ GraphResult run_flow_graph(GraphInputs in) {
     clock.enter();
     return std::move(in.jobs[next++]);
   });
-
   flow::limiter_node<SourceJob> limiter(g, in.max_sources_in_flight);
 
   using FetchNode = flow::async_node<SourceJob, FetchedPtr>;
   FetchNode fetch(g, flow::unlimited, [&](const SourceJob& job, FetchNode::gateway_type& gateway) {
     gateway.reserve_wait();  // keeps wait_for_all() waiting until the callback has put
     FetchRequest request{job.source, job.prior_state.validators};
-    in.fetcher.submit(std::move(request), [&gateway, job](FetchResult fetched) mutable {
+    in.fetch(std::move(request), [&gateway, &clock, job](FetchResult fetched) mutable {
+      const bool ok = std::holds_alternative<FetchedFeed>(fetched.outcome);
+      clock.record(MetricStage::fetch, fetched.elapsed, 1, ok ? 1 : 0);
       gateway.try_put(std::make_shared<FetchedSource>(FetchedSource{std::move(job), std::move(fetched)}));
       gateway.release_wait();
     });
   });
 
   flow::function_node<FetchedPtr, BatchPtr> parse(g, flow::unlimited, [&](const FetchedPtr& fetched) {
-    clock.observe(MetricStage::fetch, fetched->result.elapsed);
-    auto batch = std::make_shared<SourceBatch>(parse_and_build(std::move(*fetched), in.keywords, in.article_options));
-    if (batch->outcome.entries > 0 || batch->parse_time.count() > 0) clock.observe(MetricStage::parse, batch->parse_time);
-    if (!batch->articles.empty()) clock.observe(MetricStage::format, batch->format_time);
-    return batch;
+    auto batch = std::make_shared<SourceBatch>();
+    batch->items = 1;  // the fetched source
+    return timed(clock, MetricStage::parse, Stage::parse, batch, [&](SourceBatch& b) {
+      b = parse_source(std::move(*fetched), in.derivation);
+    });
   });
-
+  flow::function_node<BatchPtr, BatchPtr> dedupe(g, flow::serial, [&](const BatchPtr& batch) {
+    return timed(clock, MetricStage::dedupe, Stage::transform, batch, [&](SourceBatch& b) { dedupe_step.run(b); });
+  });
+  flow::function_node<BatchPtr, BatchPtr> clean(g, flow::unlimited, [&](const BatchPtr& batch) {
+    return timed(clock, MetricStage::clean, Stage::transform, batch,
+                 [&](SourceBatch& b) { clean_source(b, in.article_options); });
+  });
+  flow::function_node<BatchPtr, BatchPtr> keywords(g, flow::unlimited, [&](const BatchPtr& batch) {
+    return timed(clock, MetricStage::keywords, Stage::transform, batch,
+                 [&](SourceBatch& b) { match_source_keywords(b, in.keywords); });
+  });
+  flow::function_node<BatchPtr, BatchPtr> format(g, flow::unlimited, [&](const BatchPtr& batch) {
+    return timed(clock, MetricStage::format, Stage::transform, batch, [&](SourceBatch& b) { format_source(b, in.sink); });
+  });
   flow::function_node<BatchPtr, flow::continue_msg> load(g, flow::serial, [&](const BatchPtr& batch) {
-    const auto start = std::chrono::steady_clock::now();
     if (!sink_failed.load()) {
       try {
-        in.load.consume(*batch);
+        timed(clock, MetricStage::load, Stage::load, batch, [&](SourceBatch& b) { load_step.consume(b); });
       } catch (const std::exception& e) {
         // The sink refused or lost its connection: stop feeding sources, report, exit 3.
         sink_failed.store(true);
         result.fatal_error = e.what();
       }
     }
-    clock.observe(MetricStage::load, since(start));
     clock.leave();
     in.on_source_done(batch->index, std::move(batch->outcome));
     return flow::continue_msg{};
@@ -81,7 +112,11 @@ GraphResult run_flow_graph(GraphInputs in) {
   flow::make_edge(input, limiter);
   flow::make_edge(limiter, fetch);
   flow::make_edge(fetch, parse);
-  flow::make_edge(parse, load);
+  flow::make_edge(parse, dedupe);
+  flow::make_edge(dedupe, clean);
+  flow::make_edge(clean, keywords);
+  flow::make_edge(keywords, format);
+  flow::make_edge(format, load);
   flow::make_edge(load, limiter.decrementer());
 
   input.activate();

@@ -1,10 +1,14 @@
-// The run as a oneTBB flow graph:
+// The run as a oneTBB flow graph, one node per stage, one source's batch per message:
 //
-//   input(jobs) -> limiter -> fetch (async_node over HttpFetcher) -> parse+build (parallel)
-//              -> load (serial: dedupe, near-duplicates, sink) -> limiter.decrement
+//   input(jobs) -> limiter -> fetch (async_node over HttpFetcher)
+//     -> parse (parallel: bytes -> entries + identity) -> dedupe (serial: this run, stored)
+//     -> clean (parallel) -> keywords (parallel) -> format (parallel: the sink's row text)
+//     -> load (serial: near-duplicates, sink) -> limiter.decrement
 //
-// The limiter bounds the sources in flight (fetching, parsing or waiting to load), so memory
-// is flat however long the source list is; the fetch node never blocks a TBB thread.
+// The limiter bounds the sources in flight (fetching, in any stage or waiting), so memory is
+// flat however long the source list is; the fetch node never blocks a TBB thread. Every node
+// body is the stage function of pipeline/stages.h inside one timing wrapper, which records the
+// stage's duration and items in and out (StageClock).
 #pragma once
 
 #include <atomic>
@@ -20,12 +24,18 @@ namespace rssflow {
 
 class StageClock;  // pipeline/stage_clock.h
 
+// Where fetch requests go: HttpFetcher in a run, a fake in tests. submit() must call
+// on_done exactly once, from any thread.
+using SubmitFetch = std::function<void(FetchRequest request, std::function<void(FetchResult)> on_done)>;
+
 struct GraphInputs {
   std::vector<SourceJob> jobs;  // only sources that are due
-  HttpFetcher& fetcher;
+  SubmitFetch fetch;
   const KeywordMatcher& keywords;
   const ArticleOptions& article_options;
-  LoadStep& load;
+  const HashSet& stored_entries;  // entry hashes already loaded (DedupeStep)
+  Hash128 derivation;             // what shapes records besides the entry (EntryIdentity)
+  ArticleSink& sink;
   std::size_t max_sources_in_flight = 64;
   const std::atomic<bool>& stop_requested;  // SIGINT/SIGTERM: feed no new sources
   // Called from the serial load node for every source, in completion order.

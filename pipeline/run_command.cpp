@@ -7,6 +7,7 @@
 
 #include "core/atomic_file.h"
 #include "core/time.h"
+#include "core/version.h"
 #include "pipeline/commands.h"
 #include "pipeline/flow_graph.h"
 #include "pipeline/log.h"
@@ -96,7 +97,15 @@ struct OpenedRun {
   std::optional<KeywordMatcher> keywords;
   OpenedSinks sinks;
   std::unordered_map<std::string, SourceState> states;
+  HashSet stored_entries;  // entry hashes of the records the sink already holds
 };
+
+// What shapes a record besides its entry: the program, the dictionary and the options. Part
+// of every entry_hash, so that changing any of them rebuilds every record.
+Hash128 record_derivation(const KeywordMatcher& keywords, const ArticleOptions& options) {
+  return xxh3_128(std::string(kVersion) + "\n" + keywords.dictionary_hash().hex() + "\n" +
+                  std::to_string(options.summary_max_bytes));
+}
 
 // Startup: configuration (exit 2), lock (exit 4), sink (exit 3). Nothing is fetched yet; on
 // failure the exit status is returned, and a sink failure still reaches the metrics (the
@@ -114,6 +123,7 @@ std::variant<OpenedRun, int> open_run(const RunConfig& config, RunTotals& totals
   try {
     run.sinks = open_sinks(config);
     if (run.sinks.state) run.states = run.sinks.state->load_all();
+    run.stored_entries = run.sinks.articles->stored_entry_hashes();
   } catch (const LockHeldError& e) {
     log.emit(LogLevel::error, "run_lock_held", {{"message", e.what()}});
     return 4;
@@ -132,7 +142,6 @@ std::variant<OpenedRun, int> open_run(const RunConfig& config, RunTotals& totals
 GraphResult execute_plan(const RunConfig& config, PlannedRun& plan, OpenedRun& run, StageClock& clock,
                          std::vector<std::optional<SourceOutcome>>& outcomes, EventLog& log,
                          const std::atomic<bool>& stop_requested) {
-  LoadStep load(*run.sinks.articles);
   Progress progress(!config.log.quiet && ::isatty(STDERR_FILENO), plan.due.size());
   std::size_t done = 0;
   GraphResult graph;
@@ -140,8 +149,12 @@ GraphResult execute_plan(const RunConfig& config, PlannedRun& plan, OpenedRun& r
     HttpFetcher fetcher(config.fetch);
     const std::size_t in_flight =
         static_cast<std::size_t>(config.fetch.max_in_flight) + 2 * std::max(1u, std::thread::hardware_concurrency());
+    SubmitFetch submit = [&fetcher](FetchRequest request, std::function<void(FetchResult)> on_done) {
+      fetcher.submit(std::move(request), std::move(on_done));
+    };
     graph = run_flow_graph(GraphInputs{
-        std::move(plan.due), fetcher, *run.keywords, config.article, load, in_flight, stop_requested,
+        std::move(plan.due), std::move(submit), *run.keywords, config.article, run.stored_entries,
+        record_derivation(*run.keywords, config.article), *run.sinks.articles, in_flight, stop_requested,
         [&](std::size_t index, SourceOutcome&& outcome) {
           log_outcome(log, outcome);
           outcomes[index] = std::move(outcome);
@@ -172,6 +185,8 @@ int finish_run(const RunConfig& config, RunTotals& totals, std::chrono::steady_c
     if (o) ordered.push_back(std::move(*o));  // unset: never started (interrupted or fatal)
   }
   for (const SourceOutcome& o : ordered) accumulate(totals, o);
+  // Entries skipped as unchanged are rows the sink would have found unchanged.
+  if (totals.sink_is_postgres) totals.load.unchanged += totals.unchanged_entries;
   if (run.sinks.state && !totals.fatal_error) {
     std::vector<SourceState> updated;
     updated.reserve(ordered.size());
@@ -218,7 +233,12 @@ int run_command(const RunConfig& config, const std::atomic<bool>& stop_requested
   if (const int* exit_status = std::get_if<int>(&opened)) return *exit_status;
   OpenedRun& run = std::get<OpenedRun>(opened);
 
+  StageClock clock;
+  const auto planning = std::chrono::steady_clock::now();
   PlannedRun plan = plan_sources(std::move(run.sources), config, run.states, totals.started_at);
+  clock.record(MetricStage::sources,
+               std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - planning),
+               plan.total, plan.due.size());
   std::vector<std::optional<SourceOutcome>> outcomes(plan.total);
   for (std::size_t i = 0; i < plan.early.size(); ++i) {
     log_outcome(log, plan.early[i]);
@@ -228,7 +248,6 @@ int run_command(const RunConfig& config, const std::atomic<bool>& stop_requested
            {{"sources", std::to_string(plan.total)}, {"due", std::to_string(plan.due.size())},
             {"lock", run.sinks.lock_description}});
 
-  StageClock clock;
   const GraphResult graph = execute_plan(config, plan, run, clock, outcomes, log, stop_requested);
   totals.fatal_error = graph.fatal_error;
   totals.interrupted = stop_requested.load();

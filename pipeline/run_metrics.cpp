@@ -23,15 +23,10 @@ RunMetrics collect(const RunConfig& config, const RunTotals& totals, const std::
   m.started_at = totals.started_at;
   m.finished_at = std::chrono::system_clock::now();
   m.duration_seconds = totals.elapsed.count();
-  std::uint64_t invalid = 0, fetched = 0, parsed = 0, entries = 0;
+  std::uint64_t invalid = 0;
   for (const SourceOutcome& o : outcomes) {
     m.count_feed(feed_status(o.status), o.error ? std::optional<ErrorCode>(o.error->code) : std::nullopt);
     if (o.error && o.error->stage == Stage::sources) ++invalid;
-    if (o.status == SourceStatus::ok || o.status == SourceStatus::not_modified ||
-        (o.error && o.error->stage != Stage::fetch && o.error->stage != Stage::sources))
-      ++fetched;
-    if (o.status == SourceStatus::ok) ++parsed;
-    entries += o.entries;
   }
   m.sources_configured = outcomes.size();
   m.sources_invalid = invalid;
@@ -48,21 +43,17 @@ RunMetrics collect(const RunConfig& config, const RunTotals& totals, const std::
   // queue in front of the fetcher, bounded by the limiter.
   m.stage(MetricStage::fetch).queue_depth_max = static_cast<std::uint64_t>(clock.max_in_flight());
 
-  auto set = [&](MetricStage stage, std::uint64_t in, std::uint64_t out) {
-    m.stage(stage).items_received = in;
-    m.stage(stage).items_emitted = out;
+  // Planning (sources) counts outcomes; every other stage is what its node's timing wrapper
+  // recorded (pipeline/flow_graph.cpp): items in and out, one duration per batch.
+  m.stage(MetricStage::sources).items_received = outcomes.size();
+  m.stage(MetricStage::sources).items_emitted = m.sources_selected;
+  for (std::size_t s = 0; s < kMetricStageCount; ++s) {
+    const auto stage = static_cast<MetricStage>(s);
     m.stage(stage).duration = clock.histogram(stage);
-  };
-  const std::uint64_t articles = entries;  // one article per parsed entry
-  set(MetricStage::sources, outcomes.size(), m.sources_selected);
-  set(MetricStage::fetch, m.sources_selected, fetched);
-  set(MetricStage::parse, fetched, entries);
-  set(MetricStage::dedupe, articles, articles - totals.duplicates);
-  // clean, keywords and format run together in build_articles (their time is "format").
-  set(MetricStage::clean, entries, articles);
-  set(MetricStage::keywords, articles, articles);
-  set(MetricStage::format, articles, articles);
-  set(MetricStage::load, totals.records, totals.fatal_error ? 0 : totals.records);
+    if (stage == MetricStage::sources) continue;
+    m.stage(stage).items_received = clock.received(stage);
+    m.stage(stage).items_emitted = clock.emitted(stage);
+  }
   return m;
 }
 

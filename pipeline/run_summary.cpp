@@ -18,6 +18,7 @@ void accumulate(RunTotals& totals, const SourceOutcome& outcome) {
   }
   totals.entries += outcome.entries;
   totals.duplicates += outcome.duplicates;
+  totals.unchanged_entries += outcome.unchanged;
   totals.near_duplicates += outcome.near_duplicates;
   totals.records += outcome.records;
   totals.bytes += outcome.bytes;
@@ -40,6 +41,10 @@ std::string render_summary(const RunTotals& t, const std::vector<SourceOutcome>&
                 "  %zu entries parsed, %zu duplicates dropped, %zu near-duplicates linked, %zu records written\n",
                 t.entries, t.duplicates, t.near_duplicates, t.records);
   out += line;
+  if (t.unchanged_entries > 0) {
+    std::snprintf(line, sizeof line, "  %zu unchanged entries skipped before cleaning\n", t.unchanged_entries);
+    out += line;
+  }
   if (t.sink_is_postgres) {
     std::snprintf(line, sizeof line, "  postgres: %llu inserted, %llu updated, %llu unchanged in %llu batches\n",
                   static_cast<unsigned long long>(t.load.inserted), static_cast<unsigned long long>(t.load.updated),
@@ -82,6 +87,7 @@ std::string render_report_json(const RunTotals& t, const std::vector<SourceOutco
            {"format", to_string(o.format)},
            {"entries", o.entries},
            {"duplicates", o.duplicates},
+           {"unchanged_entries", o.unchanged},
            {"near_duplicates", o.near_duplicates},
            {"records", o.records},
            {"repairs", o.repairs}};
@@ -101,7 +107,7 @@ std::string render_report_json(const RunTotals& t, const std::vector<SourceOutco
               {"totals",
                {{"sources", t.sources}, {"ok", t.ok}, {"not_modified", t.not_modified}, {"failed", t.failed},
                 {"skipped", t.skipped}, {"entries", t.entries}, {"duplicates", t.duplicates},
-                {"near_duplicates", t.near_duplicates}, {"records", t.records}, {"bytes", t.bytes},
+                {"unchanged_entries", t.unchanged_entries}, {"near_duplicates", t.near_duplicates}, {"records", t.records}, {"bytes", t.bytes},
                 {"inserted", t.load.inserted}, {"updated", t.load.updated}, {"unchanged", t.load.unchanged}}},
               {"sources", std::move(sources)}};
   // Invalid UTF-8 in a message must not make the report unwritable.

@@ -21,6 +21,7 @@ struct RunTotals {
   std::size_t skipped = 0;
   std::size_t entries = 0;
   std::size_t duplicates = 0;
+  std::size_t unchanged_entries = 0;  // skipped by dedupe: entry_hash already stored
   std::size_t near_duplicates = 0;
   std::size_t records = 0;
   std::uint64_t bytes = 0;

@@ -32,6 +32,7 @@ struct SourceOutcome {
   FeedFormat format = FeedFormat::unknown;
   std::size_t entries = 0;          // entries parsed
   std::size_t duplicates = 0;       // dropped: url_hash already seen in this run
+  std::size_t unchanged = 0;        // dropped: entry_hash already stored (record would be the same)
   std::size_t near_duplicates = 0;  // loaded with duplicate_of set
   std::size_t records = 0;          // handed to the sink
   std::vector<std::string> repairs;

@@ -2,10 +2,13 @@
 
 namespace rssflow {
 
-void StageClock::observe(MetricStage stage, std::chrono::microseconds elapsed) {
+void StageClock::record(MetricStage stage, std::chrono::microseconds elapsed, std::uint64_t received,
+                        std::uint64_t emitted) {
   Series& s = stages_[static_cast<std::size_t>(stage)];
   std::lock_guard lock(s.mutex);
   s.histogram.observe(static_cast<double>(elapsed.count()) / 1e6);
+  s.received += received;
+  s.emitted += emitted;
 }
 
 void StageClock::enter() {

@@ -19,6 +19,18 @@ const char* to_string(SourceStatus status) {
   return "failed";
 }
 
+void SourceBatch::fail_internal(Stage stage, const std::string& what) {
+  document = FeedDocument{};
+  identities.clear();
+  kept.clear();
+  keyword_extra.clear();
+  articles = ArticleBatch{};
+  fingerprints.clear();
+  items = 0;
+  outcome.status = SourceStatus::failed;
+  outcome.error = StageError{stage, outcome.source.url, ErrorCode::internal, what};
+}
+
 SourceBatch skipped_batch(const SourceJob& job) {
   SourceBatch batch;
   batch.index = job.index;
@@ -40,17 +52,10 @@ SourceBatch skipped_batch(const SourceJob& job) {
 
 namespace {
 
-std::chrono::microseconds elapsed_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
-}
-
-void parse_into(SourceBatch& batch, FetchedFeed& feed, const KeywordMatcher& keywords,
-                    const ArticleOptions& options) {
+void parse_into(SourceBatch& batch, FetchedFeed& feed, const Hash128& derivation) {
   SourceOutcome& out = batch.outcome;
   const ParseInput input{out.source.url, feed.final_url, feed.content_type};
-  const auto parse_start = std::chrono::steady_clock::now();
   Outcome<FeedDocument> parsed = parse_feed(feed.body, input);
-  batch.parse_time = elapsed_since(parse_start);
   std::string().swap(feed.body);  // the bytes are no longer needed: keep memory flat
   if (auto* error = std::get_if<StageError>(&parsed)) {
     out.status = SourceStatus::failed;
@@ -58,27 +63,20 @@ void parse_into(SourceBatch& batch, FetchedFeed& feed, const KeywordMatcher& key
     out.error = std::move(*error);
     return;
   }
-  FeedDocument& doc = std::get<FeedDocument>(parsed);
+  batch.document = std::move(std::get<FeedDocument>(parsed));
   out.status = SourceStatus::ok;
-  out.format = doc.format;
-  out.entries = doc.entries.size();
-  out.repairs = std::move(doc.repairs);
-  const auto format_start = std::chrono::steady_clock::now();
-  batch.articles = build_articles(doc, keywords, feed.fetched_at, options);
-  // Fingerprints cost about as much as the index lookup: compute them here, in parallel,
-  // so the serial load step only looks up.
-  batch.fingerprints.reserve(batch.articles.size());
-  for (const Article& article : batch.articles) {
-    batch.fingerprints.push_back(fingerprint(article.title, article.content_text));
-  }
+  out.format = batch.document.format;
+  out.entries = batch.document.entries.size();
+  out.repairs = std::move(batch.document.repairs);
+  batch.identities = identify_entries(batch.document, derivation);
+  batch.fetched_at = feed.fetched_at;
   batch.feed_id = NearDuplicateIndex::feed_id_of(out.source.url);
-  batch.format_time = elapsed_since(format_start);
+  batch.items = out.entries;
 }
 
 }  // namespace
 
-SourceBatch parse_and_build(FetchedSource fetched, const KeywordMatcher& keywords,
-                            const ArticleOptions& options) {
+SourceBatch parse_source(FetchedSource fetched, const Hash128& derivation) {
   SourceBatch batch;
   batch.index = fetched.job.index;
   SourceOutcome& out = batch.outcome;
@@ -100,35 +98,77 @@ SourceBatch parse_and_build(FetchedSource fetched, const KeywordMatcher& keyword
       out.status = SourceStatus::not_modified;
       return batch;
     }
-    parse_into(batch, feed, keywords, options);
+    parse_into(batch, feed, derivation);
   } catch (const std::exception& e) {
     // A bug, not bad input: keep the source's name and the cause, and let the run go on.
-    batch.articles.clear();
-    out.status = SourceStatus::failed;
-    out.error = StageError{Stage::parse, out.source.url, ErrorCode::internal, e.what()};
+    batch.fail_internal(Stage::parse, e.what());
   }
   return batch;
 }
 
+void DedupeStep::run(SourceBatch& batch) {
+  SourceOutcome& out = batch.outcome;
+  batch.kept.clear();
+  batch.kept.reserve(batch.identities.size());
+  for (std::uint32_t i = 0; i < batch.identities.size(); ++i) {
+    const EntryIdentity& id = batch.identities[i];
+    if (!seen_.admit(id.url_hash)) {
+      ++out.duplicates;
+    } else if (stored_.contains(id.entry_hash)) {
+      ++out.unchanged;
+    } else {
+      batch.kept.push_back(i);
+    }
+  }
+  batch.items = batch.kept.size();
+}
+
+void clean_source(SourceBatch& batch, const ArticleOptions& options) {
+  std::vector<Article>& articles = batch.articles.articles;
+  articles.reserve(batch.kept.size());
+  batch.keyword_extra.resize(batch.kept.size());
+  for (std::size_t k = 0; k < batch.kept.size(); ++k) {
+    const std::uint32_t i = batch.kept[k];
+    articles.push_back(clean_entry(batch.document.entries[i], std::move(batch.identities[i]), batch.document,
+                                   batch.fetched_at, options, batch.keyword_extra[k]));
+  }
+  batch.document = FeedDocument{};  // the raw entries are no longer needed
+  batch.identities.clear();
+  batch.items = articles.size();
+}
+
+void match_source_keywords(SourceBatch& batch, const KeywordMatcher& keywords) {
+  std::vector<Article>& articles = batch.articles.articles;
+  for (std::size_t k = 0; k < articles.size(); ++k) match_keywords(articles[k], batch.keyword_extra[k], keywords);
+  batch.keyword_extra.clear();
+}
+
+void format_source(SourceBatch& batch, const ArticleSink& sink) {
+  const std::vector<Article>& articles = batch.articles.articles;
+  // Fingerprints cost about as much as the index lookup: compute them here, in parallel,
+  // so the serial load step only looks up.
+  batch.fingerprints.reserve(articles.size());
+  for (const Article& article : articles) batch.fingerprints.push_back(fingerprint(article.title, article.content_text));
+  format_rows(batch.articles, sink);
+}
+
 void LoadStep::consume(SourceBatch& batch) {
   SourceOutcome& out = batch.outcome;
-  std::vector<Article> kept;
-  kept.reserve(batch.articles.size());
-  for (std::size_t i = 0; i < batch.articles.size(); ++i) {
-    Article& article = batch.articles[i];
-    if (!deduper_.admit(article)) {
-      ++out.duplicates;
-      continue;
-    }
+  std::vector<Article>& articles = batch.articles.articles;
+  bool linked = false;
+  for (std::size_t i = 0; i < articles.size(); ++i) {
+    Article& article = articles[i];
     if (const auto first = near_duplicates_.link_or_add(batch.fingerprints[i], batch.feed_id, article.url_hash)) {
-      article.duplicate_of = first->hex();
+      article.duplicate_of = *first;
       ++out.near_duplicates;
+      linked = true;
     }
-    kept.push_back(std::move(article));
   }
-  batch.articles.clear();
-  out.records = kept.size();
-  if (!kept.empty()) sink_.write(kept);
+  if (linked && !batch.articles.row_ends.empty()) format_rows(batch.articles, sink_);  // rows carry duplicate_of
+  out.records = articles.size();
+  batch.items = articles.size();
+  if (!articles.empty()) sink_.write(std::move(batch.articles));
+  batch.articles = ArticleBatch{};
 }
 
 }  // namespace rssflow

@@ -1,11 +1,17 @@
-// The work of each flow-graph node as plain functions and one small stateful class, so that
+// The work of each flow-graph node as plain functions and two small stateful classes, so that
 // the graph wiring (pipeline/flow_graph.cpp) stays a thin adapter and the logic is testable
-// without TBB.
+// without TBB. The chain, one function per node:
+//
+//   parse_source (parallel) -> DedupeStep::run (serial) -> clean_source (parallel)
+//     -> match_source_keywords (parallel) -> format_source (parallel) -> LoadStep::consume (serial)
+//
+// Each takes the SourceBatch of one source and fills its part. None throws for a per-source
+// problem: that becomes the outcome's error and the batch continues empty.
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "pipeline/source_outcome.h"
@@ -30,38 +36,65 @@ struct FetchedSource {
   FetchResult result;
 };
 
-// One source's parsed, cleaned and formatted articles, with its outcome so far.
+// One source's entries on their way through the chain, with its outcome so far.
 struct SourceBatch {
   std::size_t index = 0;
   SourceOutcome outcome;
-  std::vector<Article> articles;
-  std::vector<TextFingerprint> fingerprints;  // one per article, computed in the parallel stage
-  std::uint64_t feed_id = 0;                   // NearDuplicateIndex::feed_id_of(feed url)
-  std::chrono::microseconds parse_time{0};   // bytes -> FeedDocument
-  std::chrono::microseconds format_time{0};  // FeedDocument -> Articles (clean, keywords, format)
+  FeedDocument document;                     // parse; released by clean
+  std::vector<EntryIdentity> identities;     // parse: one per entry
+  std::vector<std::uint32_t> kept;           // dedupe: entries to build, document order
+  std::vector<std::string> keyword_extra;    // clean -> keywords: one per article
+  ArticleBatch articles;                     // clean, keywords; rows: format
+  std::vector<TextFingerprint> fingerprints; // format: one per article
+  std::uint64_t feed_id = 0;                 // NearDuplicateIndex::feed_id_of(feed url)
+  Instant fetched_at{};
+  // The units the batch carries now (entries after parse and dedupe, articles after clean,
+  // records after load): what the stage timer counts in and out.
+  std::size_t items = 0;
+
+  // A bug in a stage (an exception): the source fails with the stage's name and the cause;
+  // what it carried is dropped.
+  void fail_internal(Stage stage, const std::string& what);
 };
 
 // A source that is not due (backoff, Retry-After, gone) becomes a skipped batch without
 // contacting the server.
 SourceBatch skipped_batch(const SourceJob& job);
 
-// Parse the fetched bytes and build one Article per entry. Never throws: a failure becomes
-// the outcome's error. Pure apart from its inputs; safe to run concurrently.
-SourceBatch parse_and_build(FetchedSource fetched, const KeywordMatcher& keywords,
-                            const ArticleOptions& options);
+// parse: the fetch result -> outcome and fetch state; the bytes -> entries and their identity
+// (EntryIdentity, with `derivation` in each entry_hash). Pure; safe to run concurrently.
+SourceBatch parse_source(FetchedSource fetched, const Hash128& derivation);
 
-// The serial tail of the graph: cross-source dedupe, near-duplicate linking, hand-off to the
-// sink. Not thread-safe: owned by one serial node. Sink failures propagate as SinkError.
+// identify+dedupe, serial: keeps an entry unless its url_hash was already seen in this run
+// (outcome.duplicates) or its entry_hash is stored (outcome.unchanged: its record would come
+// out as stored). Not thread-safe: owned by one serial node, which also defines "first".
+class DedupeStep {
+ public:
+  // stored: entry hashes already loaded (may be empty; must outlive the step).
+  explicit DedupeStep(const HashSet& stored) : stored_(stored) {}
+  void run(SourceBatch& batch);
+
+ private:
+  const HashSet& stored_;
+  Deduper seen_;
+};
+
+// clean: one Article per kept entry (plain text, content_hash; no keywords yet). Pure.
+void clean_source(SourceBatch& batch, const ArticleOptions& options);
+// keywords: article.keywords for every article. Pure.
+void match_source_keywords(SourceBatch& batch, const KeywordMatcher& keywords);
+// format: near-duplicate fingerprints and the sink's row text (ArticleSink::format). Pure.
+void format_source(SourceBatch& batch, const ArticleSink& sink);
+
+// near-duplicates + load, serial: links near-copies (duplicate_of, re-formatting their rows)
+// and hands the batch to the sink. Sink failures propagate as SinkError.
 class LoadStep {
  public:
   explicit LoadStep(ArticleSink& sink) : sink_(sink) {}
-
-  // Filters batch.articles in place and writes the survivors; fills the outcome's counters.
   void consume(SourceBatch& batch);
 
  private:
   ArticleSink& sink_;
-  Deduper deduper_;
   NearDuplicateIndex near_duplicates_;
 };
 

@@ -1,10 +1,13 @@
-// Where articles go. A sink is used from one thread (the serial load node of the graph).
+// Where articles go. write() and finish() are used from one thread (the serial load node of
+// the graph); format() from many (the parallel format node).
 #pragma once
 
 #include <cstdint>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
+#include "core/hash_set.h"
 #include "core/types.h"
 
 namespace rssflow {
@@ -24,13 +27,50 @@ struct LoadStats {
   std::uint64_t batches = 0;    // committed batches / flushes
 };
 
+// One source's articles on their way to a sink, with the sink's row text of each when the
+// format stage made it: article i's row is rows[row_ends[i-1] .. row_ends[i]) (from 0 for
+// i = 0). row_ends is empty when the rows were not made (the sink formats in write()).
+struct ArticleBatch {
+  std::vector<Article> articles;
+  std::string rows;
+  std::vector<std::size_t> row_ends;
+};
+
 class ArticleSink {
  public:
   virtual ~ArticleSink() = default;
-  // Takes one source's articles (already deduplicated). May buffer; throws SinkError.
-  virtual void write(std::vector<Article>& articles) = 0;
+
+  // Entry hashes (Article::entry_hash) of the records already stored, so that the dedupe
+  // stage can skip entries whose record would come out the same. Called once, before the
+  // first write. Default: none (every entry is built and written).
+  virtual HashSet stored_entry_hashes() { return {}; }
+
+  // Whether format() makes rows; when false the format stage leaves row_ends empty.
+  virtual bool formats_rows() const { return false; }
+  // Appends the sink's row text for one article. Const and thread-safe: called concurrently
+  // from the format stage, so the serial write() only copies bytes.
+  virtual void format(const Article& /*article*/, std::string& /*row*/) const {}
+
+  // Takes ownership of one source's articles (already deduplicated); `batch` is moved from and
+  // must not be used afterwards. May buffer; throws SinkError.
+  virtual void write(ArticleBatch&& batch) = 0;
+  void write(std::vector<Article>&& articles) { write(ArticleBatch{std::move(articles), {}, {}}); }
+
   // Flushes and commits what is buffered; throws SinkError. Called once, after the last write.
   virtual LoadStats finish() = 0;
 };
+
+// Fills batch.rows and batch.row_ends with sink.format() of every article (leaves them empty
+// when the sink does not format).
+inline void format_rows(ArticleBatch& batch, const ArticleSink& sink) {
+  batch.rows.clear();
+  batch.row_ends.clear();
+  if (!sink.formats_rows()) return;
+  batch.row_ends.reserve(batch.articles.size());
+  for (const Article& article : batch.articles) {
+    sink.format(article, batch.rows);
+    batch.row_ends.push_back(batch.rows.size());
+  }
+}
 
 }  // namespace rssflow

@@ -65,13 +65,20 @@ void JsonlSink::fail(const std::string& what, const std::filesystem::path& path,
   throw SinkError("jsonl sink: " + what + " " + path.string() + ": " + errno_text(error));
 }
 
-void JsonlSink::write(std::vector<Article>& articles) {
+void JsonlSink::format(const Article& article, std::string& row) const { append_json_line(row, article); }
+
+void JsonlSink::write(ArticleBatch&& batch) {
   if (finished_) throw std::logic_error("JsonlSink::write after finish");
-  for (const Article& article : articles) {
-    append_json_line(buffer_, article);
+  if (!batch.row_ends.empty()) {
+    buffer_.append(batch.rows);
     if (buffer_.size() >= flush_bytes_) flush();
+  } else {
+    for (const Article& article : batch.articles) {
+      append_json_line(buffer_, article);
+      if (buffer_.size() >= flush_bytes_) flush();
+    }
   }
-  stats_.written += articles.size();
+  stats_.written += batch.articles.size();
   if (streaming_) flush();  // a reader of the stream sees each source's records promptly
 }
 

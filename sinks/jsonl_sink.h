@@ -28,7 +28,11 @@ class JsonlSink final : public ArticleSink {
   JsonlSink(const JsonlSink&) = delete;
   JsonlSink& operator=(const JsonlSink&) = delete;
 
-  void write(std::vector<Article>& articles) override;
+  // The JSON Lines record (transforms/json_record.h); write() copies these rows as they are.
+  bool formats_rows() const override { return true; }
+  void format(const Article& article, std::string& row) const override;
+  void write(ArticleBatch&& batch) override;
+  using ArticleSink::write;
   LoadStats finish() override;
 
  private:

@@ -21,7 +21,8 @@ constexpr int kRetries = 3;
 const std::vector<std::string>& copy_columns() {
   static const std::vector<std::string> columns = {
       "url_hash", "url",      "guid",       "title",    "author",       "published_at", "summary",
-      "content_text", "keywords", "categories", "feed_url", "content_hash", "fetched_at", "duplicate_of"};
+      "content_text", "keywords", "categories", "feed_url", "content_hash", "fetched_at", "duplicate_of",
+      "entry_hash"};
   return columns;
 }
 
@@ -29,7 +30,7 @@ std::string staging_ddl() {
   return std::string("CREATE TEMPORARY TABLE ") + kStaging +
          " (url_hash bytea NOT NULL, url text, guid text, title text, author text, published_at timestamptz,"
          "  summary text, content_text text, keywords text[], categories text[], feed_url text,"
-         "  content_hash bytea, fetched_at timestamptz, duplicate_of bytea)"
+         "  content_hash bytea, fetched_at timestamptz, duplicate_of bytea, entry_hash bytea)"
          " ON COMMIT DELETE ROWS";
 }
 
@@ -42,29 +43,22 @@ std::string staging_ddl() {
 std::string upsert_sql(const std::string& articles) {
   return "WITH upserted AS ("
          "  INSERT INTO " + articles + " AS a (url_hash, url, guid, title, author, published_at, summary,"
-         "    content_text, keywords, categories, feed_url, content_hash, fetched_at, duplicate_of)"
+         "    content_text, keywords, categories, feed_url, content_hash, fetched_at, duplicate_of, entry_hash)"
          "  SELECT url_hash, url, guid, title, author, published_at, summary, content_text, keywords,"
-         "    categories, feed_url, content_hash, fetched_at, duplicate_of FROM " + std::string(kStaging) +
+         "    categories, feed_url, content_hash, fetched_at, duplicate_of, entry_hash FROM " + std::string(kStaging) +
          "  ON CONFLICT (url_hash) DO UPDATE SET url = EXCLUDED.url, guid = EXCLUDED.guid,"
          "    title = EXCLUDED.title, author = EXCLUDED.author, published_at = EXCLUDED.published_at,"
          "    summary = EXCLUDED.summary, content_text = EXCLUDED.content_text,"
          "    keywords = EXCLUDED.keywords, categories = EXCLUDED.categories,"
          "    feed_url = EXCLUDED.feed_url, content_hash = EXCLUDED.content_hash,"
-         "    fetched_at = EXCLUDED.fetched_at, duplicate_of = EXCLUDED.duplicate_of, updated_at = now()"
+         "    fetched_at = EXCLUDED.fetched_at, duplicate_of = EXCLUDED.duplicate_of,"
+         "    entry_hash = EXCLUDED.entry_hash, updated_at = now()"
          "  WHERE a.content_hash IS DISTINCT FROM EXCLUDED.content_hash AND EXCLUDED.feed_url COLLATE \"C\" <= a.feed_url COLLATE \"C\""
          "  RETURNING (a.xmax = 0) AS inserted"
          ") SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted";
 }
 
 std::string bytea_hex(const Hash128& hash) { return "\\x" + hash.hex(); }
-
-bool is_hash_hex(const std::string& text) {
-  if (text.size() != 32) return false;
-  for (char c : text) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
-  }
-  return true;
-}
 
 // PostgreSQL's timestamptz holds these years; anything else is a parser's misreading.
 std::optional<std::string> storable_instant(Instant instant, SanitizeStats& stats) {
@@ -78,7 +72,7 @@ std::optional<std::string> storable_instant(Instant instant, SanitizeStats& stat
 
 // The text forms of one article's staging columns, sanitised.
 struct StagingRow {
-  std::string keywords, categories, url_hash, content_hash, fetched_at;
+  std::string keywords, categories, url_hash, content_hash, fetched_at, entry_hash;
   std::optional<std::string> published_at, duplicate_of;
 
   StagingRow(Article& a, SanitizeStats& stats) {
@@ -92,13 +86,8 @@ struct StagingRow {
     content_hash = bytea_hex(a.content_hash);
     fetched_at = storable_instant(a.fetched_at, stats).value_or(format_rfc3339(now_seconds()));
     if (a.published_at) published_at = storable_instant(*a.published_at, stats);
-    if (a.duplicate_of) {
-      if (is_hash_hex(*a.duplicate_of)) {
-        duplicate_of = "\\x" + *a.duplicate_of;
-      } else {
-        ++stats.bad_references_dropped;
-      }
-    }
+    if (a.duplicate_of) duplicate_of = bytea_hex(*a.duplicate_of);
+    entry_hash = bytea_hex(a.entry_hash);
   }
 };
 
@@ -113,10 +102,10 @@ void copy_rows(pqxx::work& tx, const std::string& table, std::vector<Article>& b
     const StagingRow row(a, sanitized);
     copy << std::tuple<const std::string&, const std::string&, const std::string&, const std::string&, const char*,
                        const char*, const std::string&, const std::string&, const std::string&, const std::string&,
-                       const std::string&, const std::string&, const std::string&, const char*>(
+                       const std::string&, const std::string&, const std::string&, const char*, const std::string&>(
         row.url_hash, a.url, a.guid, a.title, a.author ? a.author->c_str() : nullptr, nullable(row.published_at),
         a.summary, a.content_text, row.keywords, row.categories, a.feed_url, row.content_hash, row.fetched_at,
-        nullable(row.duplicate_of));
+        nullable(row.duplicate_of), row.entry_hash);
   }
   copy.complete();
 }
@@ -124,6 +113,7 @@ void copy_rows(pqxx::work& tx, const std::string& table, std::vector<Article>& b
 struct StoredRow {
   std::string content_hash;  // hex
   std::string feed_url;
+  std::string entry_hash;    // hex, "" when NULL
 };
 
 // url_hash hex -> content hash and owning feed of the rows[i] already stored.
@@ -138,13 +128,36 @@ std::unordered_map<std::string, StoredRow> stored_content_hashes(pqxx::work& tx,
   keys.push_back('}');
   std::unordered_map<std::string, StoredRow> stored;
   const pqxx::result result =
-      tx.exec("SELECT encode(url_hash, 'hex'), encode(content_hash, 'hex'), feed_url FROM " + articles +
+      tx.exec("SELECT encode(url_hash, 'hex'), encode(content_hash, 'hex'), feed_url, encode(entry_hash, 'hex') FROM " +
+                  articles +
                   " WHERE url_hash IN (SELECT decode(k, 'hex') FROM unnest('" + keys + "'::text[]) AS k)",
               "rssflow_probe");
   for (const auto& row : result) {
-    stored.emplace(row[0].as<std::string>(), StoredRow{row[1].as<std::string>(), row[2].as<std::string>()});
+    stored.emplace(row[0].as<std::string>(),
+                   StoredRow{row[1].as<std::string>(), row[2].as<std::string>(), row[3].as<std::string>("")});
   }
   return stored;
+}
+
+// Records the entry hash of rows[i] whose stored content is unchanged but whose entry_hash is
+// not (rows loaded before V3, or an entry edited without changing its text), so that the next
+// run can skip them.
+void store_entry_hashes(pqxx::work& tx, const std::string& articles, const std::vector<Article>& batch,
+                        const std::vector<std::size_t>& rows) {
+  std::string keys = "{", hashes = "{";
+  for (std::size_t i : rows) {
+    if (keys.size() > 1) {
+      keys.push_back(',');
+      hashes.push_back(',');
+    }
+    keys += batch[i].url_hash.hex();
+    hashes += batch[i].entry_hash.hex();
+  }
+  keys.push_back('}');
+  hashes.push_back('}');
+  tx.exec("UPDATE " + articles + " AS a SET entry_hash = decode(v.e, 'hex') FROM unnest('" + keys + "'::text[], '" +
+              hashes + "'::text[]) AS v(k, e) WHERE a.url_hash = decode(v.k, 'hex')",
+          "rssflow_entry_hashes");
 }
 
 }  // namespace
@@ -184,7 +197,29 @@ PostgresSink::PostgresSink(PostgresOptions options) : options_(std::move(options
 
 PostgresSink::~PostgresSink() = default;
 
-void PostgresSink::write(std::vector<Article>& articles) {
+HashSet PostgresSink::stored_entry_hashes() {
+  HashSet stored;
+  try {
+    pqxx::work tx(*session_->conn, "rssflow_entry_hashes");
+    const pqxx::result rows = tx.exec("SELECT entry_hash FROM " + session_->articles + " WHERE entry_hash IS NOT NULL",
+                                      "rssflow_entry_hashes");
+    for (const auto& row : rows) {
+      const pqxx::binarystring bytes(row[0]);
+      if (bytes.size() != 16) continue;
+      Hash128 hash;
+      for (std::size_t k = 0; k < 8; ++k) hash.high = (hash.high << 8) | bytes[k];
+      for (std::size_t k = 8; k < 16; ++k) hash.low = (hash.low << 8) | bytes[k];
+      stored.insert(hash);
+    }
+    tx.commit();
+  } catch (const std::exception& e) {
+    throw postgres_error("read the stored entry hashes of " + options_.schema + ".articles", e, options_.conninfo);
+  }
+  return stored;
+}
+
+void PostgresSink::write(ArticleBatch&& batch) {
+  std::vector<Article> articles = std::move(batch.articles);
   for (Article& article : articles) {
     buffer_.push_back(std::move(article));
     if (buffer_.size() >= options_.batch_rows) load_batch(buffer_);
@@ -235,7 +270,7 @@ void PostgresSink::copy_and_upsert(std::vector<Article>& batch, bool probe) {
   pqxx::work tx(*session_->conn, "rssflow_load");
   // New articles go straight into articles by COPY; known ones whose content changed go through
   // the staging upsert; unchanged ones are not sent at all (a rerun sends only hashes).
-  std::vector<std::size_t> direct, staged;
+  std::vector<std::size_t> direct, staged, rehashed;
   if (probe) {
     const auto stored = stored_content_hashes(tx, session_->articles, batch, rows);
     for (std::size_t i : rows) {
@@ -246,6 +281,8 @@ void PostgresSink::copy_and_upsert(std::vector<Article>& batch, bool probe) {
         staged.push_back(i);
       } else {
         ++unchanged;
+        if (it->second.feed_url == batch[i].feed_url && it->second.entry_hash != batch[i].entry_hash.hex())
+          rehashed.push_back(i);
       }
     }
   } else {
@@ -265,6 +302,7 @@ void PostgresSink::copy_and_upsert(std::vector<Article>& batch, bool probe) {
     updated += staged_updated;
     unchanged += staged.size() - staged_inserted - staged_updated;
   }
+  if (!rehashed.empty()) store_entry_hashes(tx, session_->articles, batch, rehashed);
   tx.commit();
   stats_.inserted += inserted;
   stats_.updated += updated;

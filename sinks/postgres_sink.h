@@ -30,10 +30,15 @@ class PostgresSink : public ArticleSink {
   PostgresSink(const PostgresSink&) = delete;
   PostgresSink& operator=(const PostgresSink&) = delete;
 
-  // Takes the articles (moved from; `articles` is left empty) and writes every full batch.
+  // Takes the articles and writes every full batch (rows are made here, not by format()).
   // A repeated url_hash within a batch keeps the last copy. Throws SinkError; the failing
   // batch is rolled back, earlier batches stay committed.
-  void write(std::vector<Article>& articles) override;
+  void write(ArticleBatch&& batch) override;
+  using ArticleSink::write;
+
+  // Every stored row's entry_hash (rows loaded before migration V3 have none). Memory: a
+  // HashSet, 21-43 bytes per row. Throws SinkError.
+  HashSet stored_entry_hashes() override;
 
   // Writes what is buffered. inserted + updated + unchanged = articles written.
   LoadStats finish() override;

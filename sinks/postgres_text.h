@@ -13,7 +13,6 @@ struct SanitizeStats {
   std::uint64_t nul_bytes_removed = 0;
   std::uint64_t invalid_utf8_replaced = 0;  // invalid sequences replaced by U+FFFD
   std::uint64_t dates_dropped = 0;          // instants outside years 1..9999 stored as NULL
-  std::uint64_t bad_references_dropped = 0; // duplicate_of that is not 32 hex digits
   friend bool operator==(const SanitizeStats&, const SanitizeStats&) = default;
 };
 

@@ -109,40 +109,121 @@ std::string plain_text(const std::optional<std::string>& html) {
   return sanitize_owned_text(strip_html(*html));
 }
 
-// The identity rule documented in article_builder.h and transforms/IDENTITY.md.
-void assign_identity(Article& article, std::string_view link, const FeedEntry& entry, const FeedDocument& document,
-                     const FeedUrls& feed_urls, Repetition rep, bool link_from_guid) {
-  const std::string guid = fold_whitespace(trimmed(entry.guid));
-  const bool link_repeated = link_from_guid ? rep.guid : rep.link;
-  const bool link_identifies = !article.url.empty() && !link_repeated && !feed_urls.names_the_feed(article.url);
-  const bool guid_identifies = !guid.empty() && !rep.guid && !feed_urls.names_the_feed(canonicalize_url(guid));
-
+// The identity rule documented in article_builder.h and transforms/IDENTITY.md: the key
+// hashed into url_hash from the fields it depends on. content_text is needed
+// only when there is neither an identifying link nor guid nor a date (see needs_content).
+Hash128 identity_key_hash(std::string_view link, const std::string& guid, const FeedDocument& document,
+                          const EntryIdentity& id, bool link_identifies, bool guid_identifies,
+                          const std::optional<Instant>& published_at, std::string_view content_text) {
   std::string key;
   if (link_identifies) {
-    key = sanitize_owned_text(canonicalize_url_for_identity(link));  // article.url plus an entry fragment
+    key = sanitize_owned_text(canonicalize_url_for_identity(link));  // url plus an entry fragment
   } else if (guid_identifies) {
     key = is_global_identifier(guid) ? canonicalize_url_for_identity(guid) : document.feed_url + "\n" + guid;
   } else {
-    key = document.feed_url + "\n" + article.url + "\n" + article.title + "\n" +
-          (article.published_at ? format_rfc3339(*article.published_at) : std::string());
-    if (!article.published_at) key += "\n" + article.content_text;
+    key = document.feed_url + "\n" + id.url + "\n" + id.title + "\n" +
+          (published_at ? format_rfc3339(*published_at) : std::string());
+    if (!published_at) {
+      key += "\n";
+      key += content_text;
+    }
   }
-  article.url_hash = xxh3_128(key);
-  article.guid = guid_identifies ? guid : !article.url.empty() ? article.url : guid;
+  return xxh3_128(key);
 }
 
-Article build_one(const FeedEntry& entry, const FeedDocument& document, const FeedUrls& feed_urls, Repetition rep,
-                  const KeywordMatcher& keywords, Instant fetched_at, const ArticleOptions& options) {
-  Article article;
-  if (entry.title) article.title = entry.title_is_html ? fold_whitespace(strip_html(*entry.title)) : fold_whitespace(*entry.title);
+// Appends a length-prefixed field, so that field boundaries are part of the hashed bytes.
+void append_text(std::string& out, std::string_view value) {
+  const auto size = static_cast<std::uint32_t>(value.size());
+  out.append(reinterpret_cast<const char*>(&size), sizeof size);
+  out.append(value);
+}
+void append_field(std::string& out, const std::optional<std::string>& value) {
+  out.push_back(value ? '1' : '0');
+  if (value) append_text(out, *value);
+}
+void append_field(std::string& out, const std::optional<Instant>& value) {
+  const std::int64_t seconds = value ? value->time_since_epoch().count() : 0;
+  out.push_back(value ? '1' : '0');
+  out.append(reinterpret_cast<const char*>(&seconds), sizeof seconds);
+}
 
+// Everything the entry's record is derived from, apart from fetched_at: the derivation key
+// (dictionary, options, version), the document's URLs, the repetition flags and the entry.
+Hash128 raw_entry_hash(const FeedEntry& entry, const FeedDocument& document, Repetition rep, const Hash128& derivation) {
+  thread_local std::string bytes;
+  bytes.clear();
+  bytes.append(reinterpret_cast<const char*>(&derivation), sizeof derivation);
+  append_text(bytes, document.feed_url);
+  append_text(bytes, document.document_url);
+  append_field(bytes, document.link);
+  bytes.push_back(static_cast<char>((rep.link ? 1 : 0) | (rep.guid ? 2 : 0) | (entry.title_is_html ? 4 : 0) |
+                                    (entry.guid_is_permalink ? 8 : 0)));
+  append_field(bytes, entry.title);
+  append_field(bytes, entry.link);
+  append_field(bytes, entry.guid);
+  append_field(bytes, entry.author);
+  append_field(bytes, entry.published);
+  append_field(bytes, entry.updated);
+  append_field(bytes, entry.summary_html);
+  append_field(bytes, entry.content_html);
+  for (const std::string& category : entry.categories) append_text(bytes, category);
+  return xxh3_128(bytes);
+}
+
+EntryIdentity identify_one(const FeedEntry& entry, const FeedDocument& document, const FeedUrls& feed_urls,
+                           Repetition rep, const Hash128& derivation) {
+  EntryIdentity id;
+  if (entry.title) id.title = entry.title_is_html ? fold_whitespace(strip_html(*entry.title)) : fold_whitespace(*entry.title);
   std::string_view link = trimmed(entry.link);
   bool link_from_guid = false;
   if (link.empty() && entry.guid_is_permalink && is_http_url(trimmed(entry.guid))) {
     link = trimmed(entry.guid);  // RSS 2.0: a permalink guid is the item's URL
     link_from_guid = true;
   }
-  if (!link.empty()) article.url = sanitize_owned_text(canonicalize_url(link));
+  if (!link.empty()) id.url = sanitize_owned_text(canonicalize_url(link));
+
+  const std::string guid = fold_whitespace(trimmed(entry.guid));
+  const bool link_repeated = link_from_guid ? rep.guid : rep.link;
+  const bool link_identifies = !id.url.empty() && !link_repeated && !feed_urls.names_the_feed(id.url);
+  const bool guid_identifies = !guid.empty() && !rep.guid && !feed_urls.names_the_feed(canonicalize_url(guid));
+  const std::optional<Instant> published_at = entry.published ? entry.published : entry.updated;
+  std::string content_text;
+  if (!link_identifies && !guid_identifies && !published_at) {
+    // The rare entry identified by its text: clean it now (the clean stage does it again).
+    std::string content = plain_text(entry.content_html);
+    content_text = content.empty() ? plain_text(entry.summary_html) : std::move(content);
+  }
+  id.url_hash = identity_key_hash(link, guid, document, id, link_identifies, guid_identifies, published_at, content_text);
+  id.guid = guid_identifies ? guid : !id.url.empty() ? id.url : guid;
+  id.entry_hash = raw_entry_hash(entry, document, rep, derivation);
+  return id;
+}
+
+}  // namespace
+
+std::vector<EntryIdentity> identify_entries(const FeedDocument& document, const Hash128& derivation) {
+  const FeedUrls feed_urls(document);
+  const std::vector<Repetition> reps = scan_all(document);
+  std::vector<EntryIdentity> ids;
+  ids.reserve(document.entries.size());
+  for (std::size_t i = 0; i < document.entries.size(); ++i) {
+    ids.push_back(identify_one(document.entries[i], document, feed_urls, reps[i], derivation));
+  }
+  return ids;
+}
+
+EntryIdentity identify_entry(const FeedEntry& entry, const FeedDocument& document, const Hash128& derivation) {
+  return identify_one(entry, document, FeedUrls(document), scan_one(entry, document), derivation);
+}
+
+Article clean_entry(const FeedEntry& entry, EntryIdentity&& identity, const FeedDocument& document,
+                    Instant fetched_at, const ArticleOptions& options, std::string& keyword_extra) {
+  Article article;
+  article.title = std::move(identity.title);
+  article.url = std::move(identity.url);
+  article.guid = std::move(identity.guid);
+  article.url_hash = identity.url_hash;
+  article.entry_hash = identity.entry_hash;
 
   std::string summary_plain = plain_text(entry.summary_html);
   std::string content_plain = plain_text(entry.content_html);
@@ -151,14 +232,9 @@ Article build_one(const FeedEntry& entry, const FeedDocument& document, const Fe
   const bool distinct_texts = !summary_plain.empty() && !content_plain.empty() &&
                               !std::string_view(content_plain).starts_with(summary_plain);
   article.summary = truncate_at_word(summary_plain.empty() ? content_plain : summary_plain, options.summary_max_bytes);
+  keyword_extra.clear();
+  if (distinct_texts) keyword_extra = std::move(summary_plain);
   article.content_text = content_plain.empty() ? std::move(summary_plain) : std::move(content_plain);
-
-  std::string searchable;
-  searchable.reserve(article.title.size() + article.content_text.size() + (distinct_texts ? summary_plain.size() : 0) + 2);
-  searchable.append(article.title).push_back('\n');
-  if (distinct_texts) searchable.append(summary_plain).push_back('\n');
-  searchable.append(article.content_text);
-  article.keywords = keywords.match(searchable);
 
   if (entry.author) {
     std::string author = fold_whitespace(*entry.author);
@@ -174,31 +250,40 @@ Article build_one(const FeedEntry& entry, const FeedDocument& document, const Fe
   article.feed_url = sanitize_text(document.feed_url);
   article.fetched_at = fetched_at;
 
-  std::string hashed;
-  hashed.reserve(article.title.size() + 1 + article.content_text.size());
+  thread_local std::string hashed;
+  hashed.clear();
   hashed.append(article.title).push_back('\n');
   hashed.append(article.content_text);
   article.content_hash = xxh3_128(hashed);
-
-  assign_identity(article, link, entry, document, feed_urls, rep, link_from_guid);
   return article;
 }
 
-}  // namespace
+void match_keywords(Article& article, std::string_view keyword_extra, const KeywordMatcher& keywords) {
+  thread_local std::string searchable;
+  searchable.clear();
+  searchable.append(article.title).push_back('\n');
+  if (!keyword_extra.empty()) searchable.append(keyword_extra).push_back('\n');
+  searchable.append(article.content_text);
+  article.keywords = keywords.match(searchable);
+}
 
 Article build_article(const FeedEntry& entry, const FeedDocument& document, const KeywordMatcher& keywords,
                       Instant fetched_at, const ArticleOptions& options) {
-  return build_one(entry, document, FeedUrls(document), scan_one(entry, document), keywords, fetched_at, options);
+  std::string extra;
+  Article article = clean_entry(entry, identify_entry(entry, document, Hash128{}), document, fetched_at, options, extra);
+  match_keywords(article, extra, keywords);
+  return article;
 }
 
 std::vector<Article> build_articles(const FeedDocument& document, const KeywordMatcher& keywords, Instant fetched_at,
                                     const ArticleOptions& options) {
-  const FeedUrls feed_urls(document);
-  const std::vector<Repetition> reps = scan_all(document);
+  std::vector<EntryIdentity> ids = identify_entries(document, Hash128{});
   std::vector<Article> articles;
   articles.reserve(document.entries.size());
+  std::string extra;
   for (std::size_t i = 0; i < document.entries.size(); ++i) {
-    articles.push_back(build_one(document.entries[i], document, feed_urls, reps[i], keywords, fetched_at, options));
+    articles.push_back(clean_entry(document.entries[i], std::move(ids[i]), document, fetched_at, options, extra));
+    match_keywords(articles.back(), extra, keywords);
   }
   return articles;
 }

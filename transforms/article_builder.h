@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/types.h"
@@ -13,6 +15,38 @@ namespace rssflow {
 struct ArticleOptions {
   std::size_t summary_max_bytes = 600;  // summary cut at a word boundary, "…" appended
 };
+
+// The stages of building a record, in pipeline order (pipeline/flow_graph.cpp):
+//   identify_entries (no HTML cleaning) -> clean_entry -> match_keywords.
+// build_article(s) compose them; the pipeline runs them as separate flow-graph nodes so that
+// duplicates and unchanged entries are dropped before any cleaning.
+
+// What identifies an entry, computed from the raw entry before cleaning.
+struct EntryIdentity {
+  std::string url;     // Article::url
+  std::string guid;    // Article::guid
+  std::string title;   // Article::title
+  Hash128 url_hash;    // Article::url_hash
+  // XXH3-128 of everything the record is derived from except fetched_at: `derivation` (what
+  // the caller says shapes records: dictionary, options, version), the document's URLs and
+  // site link, whether the entry's link/guid repeat in the document, and every field of the
+  // raw entry. Equal entry_hash: equal record (fetched_at aside), so an entry whose
+  // entry_hash is already stored needs no cleaning.
+  Hash128 entry_hash;
+};
+
+// identify_one for every entry, in document order (O(entries) repetition check).
+std::vector<EntryIdentity> identify_entries(const FeedDocument& document, const Hash128& derivation);
+EntryIdentity identify_entry(const FeedEntry& entry, const FeedDocument& document, const Hash128& derivation);
+
+// The clean stage: the entry's text fields as plain text and the rest of the record except
+// keywords (content_hash included). keyword_extra receives the plain summary when it is not
+// a prefix of the content (else it is cleared): match_keywords needs it.
+Article clean_entry(const FeedEntry& entry, EntryIdentity&& identity, const FeedDocument& document,
+                    Instant fetched_at, const ArticleOptions& options, std::string& keyword_extra);
+
+// The keywords stage: article.keywords = the matcher over title, keyword_extra and content_text.
+void match_keywords(Article& article, std::string_view keyword_extra, const KeywordMatcher& keywords);
 
 // Fields:
 //  - title: plain text (HTML stripped when title_is_html), whitespace folded to one line.

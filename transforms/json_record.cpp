@@ -154,7 +154,7 @@ void append_json_line(std::string& out, const Article& article) {
   append_string_field(out, "fetched_at", format_rfc3339(article.fetched_at));
   append_key(out, "duplicate_of");
   if (article.duplicate_of) {
-    append_json_string(out, *article.duplicate_of);
+    append_json_string(out, article.duplicate_of->hex());
   } else {
     out.append("null");
   }

@@ -4,21 +4,28 @@
 #include <re2/set.h>
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <utility>
 
 #include "transforms/keyword_matcher_dictionary.h"
+#include "transforms/keyword_tokens.h"
 
 namespace rssflow {
 namespace {
 
-// Matching runs in two steps. One RE2::Set over the complete patterns is correct, but its DFA
-// thrashes: ~300 unanchored patterns each carrying its own copy of a Unicode word-boundary
-// class make every DFA state huge, and the first megabytes of text took seconds. So the set
-// holds each pattern's trigger (the pattern without its boundaries, mostly plain literals: an
-// Aho-Corasick-sized DFA), and only patterns whose trigger matched are verified, each with its
-// own small RE2.
+// Matching runs in two parts.
+// 1. Literal aliases (the dictionary terms, nearly every entry) are looked up: the text is
+//    tokenised once (transforms/keyword_tokens.h) and each run of up to max_terms tokens is
+//    hashed and looked up in one open-addressing table of alias hashes, extended only while
+//    the run is a prefix of some alias. Case-insensitive aliases with non-ASCII letters stay
+//    on RE2 (Unicode case folding), as do match= patterns.
+// 2. The RE2 part keeps the old two-step scheme for what is left: one RE2::Set over the
+//    patterns' triggers (the pattern without its word boundaries), then each candidate
+//    verified with its own RE2. Guards (not=) run only for a keyword that has a hit.
 constexpr int64_t kSetMemoryBudget = 64 << 20;
+constexpr std::uint64_t kCaseSensitiveSeed = 0x9FB21C651E98DF25ull;
 
 struct Span {
   std::size_t begin = 0;
@@ -54,21 +61,155 @@ void for_each_hit(const RE2& re, std::string_view text, Visit&& visit) {
   }
 }
 
+bool is_ascii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+bool equal_folded(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x | 0x20);
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y | 0x20);
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// One literal alias as a token sequence.
+struct Term {
+  std::uint32_t keyword = 0;
+  bool case_sensitive = false;
+  std::string text;                    // the alias as written
+  std::vector<KeywordToken> tokens;    // of `text`
+  std::uint32_t next_same_hash = ~0u;  // chain of terms whose full hash collides
+};
+
+// Open addressing over 64-bit sequence hashes: for each, whether it is a prefix of a longer
+// term and the first term whose full sequence it is. Built once, read-only afterwards.
+class TermTable {
+ public:
+  struct Slot {
+    std::uint64_t key = 0;
+    std::uint32_t first_term = ~0u;
+    bool used = false;
+    bool prefix = false;
+  };
+
+  void build(std::vector<Term>& terms) {
+    std::size_t capacity = 64;
+    while (capacity < terms.size() * 8) capacity *= 2;
+    slots_.assign(capacity, Slot{});
+    for (std::uint32_t t = 0; t < terms.size(); ++t) {
+      Term& term = terms[t];
+      std::uint64_t h = term.case_sensitive ? kCaseSensitiveSeed : kTokenHashSeed;
+      for (std::size_t k = 0; k < term.tokens.size(); ++k) {
+        const KeywordToken& token = term.tokens[k];
+        h = extend_token_hash(h, term.case_sensitive ? token.exact_hash : token.folded_hash, k > 0 && token.space_before);
+        Slot& slot = insert(h);
+        if (k + 1 < term.tokens.size()) {
+          slot.prefix = true;
+        } else {
+          term.next_same_hash = slot.first_term;
+          slot.first_term = t;
+        }
+      }
+      max_tokens_ = std::max(max_tokens_, term.tokens.size());
+    }
+  }
+
+  const Slot* find(std::uint64_t key) const {
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = key & mask;; i = (i + 1) & mask) {
+      const Slot& slot = slots_[i];
+      if (!slot.used) return nullptr;
+      if (slot.key == key) return &slot;
+    }
+  }
+
+  std::size_t max_tokens() const { return max_tokens_; }
+
+ private:
+  Slot& insert(std::uint64_t key) {
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = key & mask;; i = (i + 1) & mask) {
+      Slot& slot = slots_[i];
+      if (!slot.used) {
+        slot.used = true;
+        slot.key = key;
+        return slot;
+      }
+      if (slot.key == key) return slot;
+    }
+  }
+
+  std::vector<Slot> slots_;
+  std::size_t max_tokens_ = 0;
+};
+
 }  // namespace
 
 struct KeywordMatcher::Impl {
+  Hash128 dictionary_hash;
   struct Compiled {
     std::string canonical;
     std::vector<std::unique_ptr<RE2>> guards;
   };
 
   std::vector<Compiled> keywords;
-  std::vector<std::unique_ptr<RE2>> patterns;   // complete patterns, by RE2::Set index
+  std::vector<Term> terms;
+  TermTable table;
+  std::vector<std::unique_ptr<RE2>> patterns;   // RE2-path patterns, by RE2::Set index
   std::vector<std::size_t> keyword_of_pattern;  // RE2::Set index -> keyword index
-  std::unique_ptr<RE2::Set> triggers;
+  std::unique_ptr<RE2::Set> triggers;           // null when every pattern is a term
 
-  // True when some hit of `pattern` lies outside every match of the keyword's guards.
-  bool unguarded_hit(const Compiled& keyword, const RE2& pattern, std::string_view text) const {
+  // Does the token run starting at tokens[first] spell term exactly (hash collisions aside)?
+  static bool spells(const Term& term, std::string_view text, const std::vector<KeywordToken>& tokens, std::size_t first) {
+    for (std::size_t k = 0; k < term.tokens.size(); ++k) {
+      const KeywordToken& want = term.tokens[k];
+      const KeywordToken& got = tokens[first + k];
+      if (k > 0 && want.space_before != got.space_before) return false;
+      const std::string_view a = std::string_view(term.text).substr(want.begin, want.end - want.begin);
+      const std::string_view b = text.substr(got.begin, got.end - got.begin);
+      if (term.case_sensitive ? a != b : !equal_folded(a, b)) return false;
+    }
+    return true;
+  }
+
+  // Calls visit(term, span) for every occurrence of every term in text.
+  template <typename Visit>
+  void for_each_term_hit(std::string_view text, const std::vector<KeywordToken>& tokens, Visit&& visit) const {
+    const std::size_t max = table.max_tokens();
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+      std::uint64_t folded = kTokenHashSeed, exact = kCaseSensitiveSeed;
+      bool folded_alive = true, exact_alive = true;
+      for (std::size_t n = 0; n < max && i + n < tokens.size() && (folded_alive || exact_alive); ++n) {
+        const KeywordToken& token = tokens[i + n];
+        const bool space = n > 0 && token.space_before;
+        for (int pass = 0; pass < 2; ++pass) {
+          bool& alive = pass == 0 ? folded_alive : exact_alive;
+          if (!alive) continue;
+          std::uint64_t& h = pass == 0 ? folded : exact;
+          h = extend_token_hash(h, pass == 0 ? token.folded_hash : token.exact_hash, space);
+          const TermTable::Slot* slot = table.find(h);
+          if (!slot) {
+            alive = false;
+            continue;
+          }
+          for (std::uint32_t t = slot->first_term; t != ~0u; t = terms[t].next_same_hash) {
+            const Term& term = terms[t];
+            if (term.tokens.size() == n + 1 && spells(term, text, tokens, i)) {
+              visit(term, Span{tokens[i].begin, token.end});
+            }
+          }
+          alive = slot->prefix;
+        }
+      }
+    }
+  }
+
+  // True when some hit lies outside every match of the keyword's guards.
+  static bool survives_guards(const Compiled& keyword, const std::vector<Span>& hits, std::string_view text) {
     std::vector<Span> vetoes;
     for (const auto& guard : keyword.guards) {
       for_each_hit(*guard, text, [&](Span span) {
@@ -76,19 +217,16 @@ struct KeywordMatcher::Impl {
         return true;
       });
     }
-    bool survives = false;
-    for_each_hit(pattern, text, [&](Span hit) {
-      bool vetoed = false;
-      for (const Span& veto : vetoes) vetoed = vetoed || (veto.begin <= hit.begin && hit.end <= veto.end);
-      survives = !vetoed;
-      return !survives;  // keep looking while every hit so far was vetoed
+    return std::any_of(hits.begin(), hits.end(), [&](const Span& hit) {
+      return std::none_of(vetoes.begin(), vetoes.end(),
+                          [&](const Span& veto) { return veto.begin <= hit.begin && hit.end <= veto.end; });
     });
-    return survives;
   }
 
-  // Set indices of the patterns whose trigger occurs in text: a superset of the matches.
+  // Set indices of the RE2-path patterns whose trigger occurs in text: a superset of the matches.
   std::vector<int> candidates(std::string_view text) const {
     std::vector<int> found;
+    if (!triggers) return found;
     RE2::Set::ErrorInfo error{};
     if (!triggers->Match(re2::StringPiece(text.data(), text.size()), &found, &error) &&
         error.kind != RE2::Set::kNoError) {
@@ -106,27 +244,47 @@ KeywordMatcher KeywordMatcher::from_file(const std::filesystem::path& path) {
   std::vector<KeywordEntry> entries = parse_keyword_dictionary(path);
   if (entries.empty()) throw std::runtime_error(origin + ": keyword dictionary has no keywords");
   auto impl = std::make_unique<Impl>();
+  {
+    std::ifstream file(path, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << file.rdbuf();
+    impl->dictionary_hash = xxh3_128(bytes.str());
+  }
   RE2::Options set_options;
   set_options.set_log_errors(false);
   set_options.set_max_mem(kSetMemoryBudget);
-  impl->triggers = std::make_unique<RE2::Set>(set_options, RE2::UNANCHORED);
+  auto triggers = std::make_unique<RE2::Set>(set_options, RE2::UNANCHORED);
   for (const KeywordEntry& entry : entries) {
     Impl::Compiled compiled;
     compiled.canonical = entry.canonical;
+    const auto keyword = static_cast<std::uint32_t>(impl->keywords.size());
     for (const KeywordPattern& pattern : entry.patterns) {
-      impl->patterns.push_back(compile(pattern, origin));  // reports errors with their line
+      std::unique_ptr<RE2> re = compile(pattern, origin);  // reports errors with their line
+      if (pattern.literal && (pattern.case_sensitive || is_ascii(pattern.source))) {
+        Term term{keyword, pattern.case_sensitive, pattern.source, {}, ~0u};
+        tokenize_keywords(term.text, term.tokens);
+        if (!term.tokens.empty()) {
+          impl->terms.push_back(std::move(term));
+          continue;
+        }
+      }
       std::string error;
-      if (impl->triggers->Add(pattern.trigger, &error) < 0) {
+      if (triggers->Add(pattern.trigger, &error) < 0) {
         throw std::runtime_error(origin + ":" + std::to_string(pattern.line) + ": invalid pattern '" +
                                  pattern.source + "': " + error);
       }
-      impl->keyword_of_pattern.push_back(impl->keywords.size());
+      impl->patterns.push_back(std::move(re));
+      impl->keyword_of_pattern.push_back(keyword);
     }
     for (const KeywordPattern& guard : entry.guards) compiled.guards.push_back(compile(guard, origin));
     impl->keywords.push_back(std::move(compiled));
   }
-  if (!impl->triggers->Compile()) {
-    throw std::runtime_error(origin + ": keyword patterns do not fit in RE2's memory budget");
+  impl->table.build(impl->terms);
+  if (!impl->patterns.empty()) {
+    if (!triggers->Compile()) {
+      throw std::runtime_error(origin + ": keyword patterns do not fit in RE2's memory budget");
+    }
+    impl->triggers = std::move(triggers);
   }
   return KeywordMatcher(std::move(impl));
 }
@@ -137,23 +295,50 @@ KeywordMatcher& KeywordMatcher::operator=(KeywordMatcher&&) noexcept = default;
 KeywordMatcher::~KeywordMatcher() = default;
 
 std::size_t KeywordMatcher::size() const { return impl_->keywords.size(); }
+const Hash128& KeywordMatcher::dictionary_hash() const { return impl_->dictionary_hash; }
 
 std::vector<std::string> KeywordMatcher::match(std::string_view text) const {
   const Impl& impl = *impl_;
-  const re2::StringPiece input(text.data(), text.size());
-  std::vector<std::string> found;
-  std::size_t last_accepted = impl.keywords.size();  // candidates come sorted by keyword
+  thread_local std::vector<KeywordToken> tokens;
+  tokenize_keywords(text, tokens);
+  // Per keyword: accepted, or the term hits still to check against its guards.
+  std::vector<char> accepted(impl.keywords.size(), 0);
+  std::vector<std::pair<std::uint32_t, Span>> guarded_hits;
+  impl.for_each_term_hit(text, tokens, [&](const Term& term, Span span) {
+    if (impl.keywords[term.keyword].guards.empty()) {
+      accepted[term.keyword] = 1;
+    } else if (!accepted[term.keyword]) {
+      guarded_hits.emplace_back(term.keyword, span);
+    }
+  });
+  std::sort(guarded_hits.begin(), guarded_hits.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (std::size_t i = 0; i < guarded_hits.size();) {
+    const std::uint32_t k = guarded_hits[i].first;
+    std::vector<Span> hits;
+    for (; i < guarded_hits.size() && guarded_hits[i].first == k; ++i) hits.push_back(guarded_hits[i].second);
+    if (Impl::survives_guards(impl.keywords[k], hits, text)) accepted[k] = 1;
+  }
   for (const int id : impl.candidates(text)) {
     const auto pattern = static_cast<std::size_t>(id);
     const std::size_t k = impl.keyword_of_pattern[pattern];
-    if (k == last_accepted) continue;
+    if (accepted[k]) continue;
+    const RE2& re = *impl.patterns[pattern];
     const Impl::Compiled& keyword = impl.keywords[k];
-    const bool accepted = keyword.guards.empty() ? RE2::PartialMatch(input, *impl.patterns[pattern])
-                                                 : impl.unguarded_hit(keyword, *impl.patterns[pattern], text);
-    if (accepted) {
-      found.push_back(keyword.canonical);
-      last_accepted = k;
+    std::vector<Span> hits;
+    if (keyword.guards.empty()) {
+      if (RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), re)) accepted[k] = 1;
+      continue;
     }
+    for_each_hit(re, text, [&](Span span) {
+      hits.push_back(span);
+      return true;
+    });
+    if (Impl::survives_guards(keyword, hits, text)) accepted[k] = 1;
+  }
+  std::vector<std::string> found;
+  for (std::size_t k = 0; k < impl.keywords.size(); ++k) {
+    if (accepted[k]) found.push_back(impl.keywords[k].canonical);
   }
   return found;
 }

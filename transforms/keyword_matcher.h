@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/hash.h"
+
 namespace rssflow {
 
 class KeywordMatcher {
@@ -25,6 +27,9 @@ class KeywordMatcher {
   std::vector<std::string> match(std::string_view text) const;
 
   std::size_t size() const;  // number of canonical keywords
+
+  // XXH3-128 of the dictionary file's bytes: records built with another dictionary differ.
+  const Hash128& dictionary_hash() const;
 
  private:
   struct Impl;

@@ -59,7 +59,7 @@ KeywordPattern alias_pattern(std::string_view alias, bool case_sensitive, std::s
   if (is_word_byte(alias.front())) regex += kLeftBoundary;
   regex += "(" + core + ")";
   if (is_word_byte(alias.back())) regex += kRightBoundary;
-  return {regex, flags + core, line, std::string(alias)};
+  return {regex, flags + core, line, std::string(alias), true, case_sensitive};
 }
 
 // "\<" and "\>" (GNU regex spelling; RE2 itself rejects them) become the Unicode-aware

@@ -37,6 +37,8 @@ struct KeywordPattern {
   std::string trigger;   // `regex` without its word boundaries: matches wherever regex does
   std::size_t line = 0;  // where it came from, for error messages
   std::string source;    // the alias or pattern as written in the file
+  bool literal = false;  // `source` is a literal alias (not match=/not=): a dictionary term
+  bool case_sensitive = false;  // literal alias of a case=sensitive entry
 };
 
 struct KeywordEntry {

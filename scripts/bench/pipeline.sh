@@ -1,52 +1,104 @@
 #!/usr/bin/env bash
-# End to end over the real-world corpus, in one run on this machine:
-#   1. rssflow vs the Python feedparser + BeautifulSoup pipeline it replaces (same files);
-#   2. rssflow on 1 core vs 2 cores (taskset), i.e. how well the flow graph scales.
-# Prints ratios; absolute times are only context (machines are shared and noisy).
+# End to end over the real-world corpus, every figure from this one run on this machine:
+#   Python feedparser + BeautifulSoup pipeline (1 core)      scripts/bench/python_baseline.py
+#   newsboat `-x reload` into its SQLite cache (Debian's newsboat package)
+#   rssflow -> JSON Lines on 1 core (taskset -c 0) and on 2 cores
+#   rssflow -> PostgreSQL (throwaway cluster), then the same corpus again (nothing changed:
+#     bodies re-read and re-parsed, every entry skipped by its stored entry_hash)
+#   pugixml alone parsing the same bytes in memory (the parser floor)
+# and the ratios the issue targets. Each figure is the best of RUNS runs (default 3); wall and
+# CPU (user + sys) seconds. Absolute times are context only: the machine is shared, so read
+# the ratios, and run when `uptime` shows the lowest load.
 #
 #   scripts/bench/pipeline.sh [CORPUS_DIR]     (default tests/data/realworld)
+#   RSSFLOW_BUILD_DIR=build-x RUNS=5 scripts/bench/pipeline.sh
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-bin=${RSSFLOW_BIN:-build/rssflow}
-corpus=${1:-tests/data/realworld}
-runs=${RUNS:-5}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+build=${RSSFLOW_BUILD_DIR:-$repo/build-bench}
+corpus=$(cd "${1:-$repo/tests/data/realworld}" && pwd)
+runs=${RUNS:-3}
+command -v newsboat >/dev/null || { echo "pipeline.sh: needs newsboat (apt-get install newsboat)" >&2; exit 2; }
 
-mapfile -t files < <(find "$(cd "$corpus" && pwd)" -maxdepth 1 -type f ! -name '*.md' | sort)
+if [[ ! -f $build/CMakeCache.txt ]]; then
+  cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release -DRSSFLOW_BENCH=ON -DRSSFLOW_WERROR=OFF >/dev/null
+fi
+cmake --build "$build" -j2 --target rssflow pugixml_floor >/dev/null
+bin=$build/rssflow
+
+work=$(mktemp -d /tmp/rssflow-pipeline-bench.XXXXXX)
+cleanup() { "$repo/scripts/pg_test_cluster.sh" stop "$work/pg" >/dev/null 2>&1 || true; rm -rf -- "$work"; }
+trap cleanup EXIT
+chmod a+rx "$work"
+
+mapfile -t files < <(find "$corpus" -maxdepth 1 -type f ! -name '*.md' | sort)
 {
   echo '<?xml version="1.0"?><opml version="2.0"><head><title>bench</title></head><body>'
   for f in "${files[@]}"; do printf '<outline type="rss" text="f" xmlUrl="file://%s"/>\n' "$f"; done
   echo '</body></opml>'
 } >"$work/corpus.opml"
+for f in "${files[@]}"; do printf 'file://%s\n' "$f"; done >"$work/newsboat.urls"
+: >"$work/newsboat.conf"
 bytes=$(cat "${files[@]}" | wc -c)
 
-now() { date +%s.%N; }
-# best (minimum) wall time of $runs runs of the given command
-best_of() {
-  local best="" start end t
+# measure NAME SETUP COMMAND...: best wall and CPU of $runs runs ("wall cpu" into $work/NAME).
+# SETUP (a shell function, or true) runs before each run, untimed.
+measure() {
+  local name=$1 setup=$2
+  shift 2
+  local best_wall="" best_cpu=""
   for ((i = 0; i < runs; i++)); do
-    start=$(now)
-    "$@" >/dev/null 2>&1 || true   # exit 1 is expected: the corpus has broken feeds on purpose
-    end=$(now)
-    t=$(echo "$end - $start" | bc -l)
-    if [[ -z $best ]] || (( $(echo "$t < $best" | bc -l) )); then best=$t; fi
+    "$setup"
+    /usr/bin/time -f '%e %U %S' -o "$work/time" "$@" >/dev/null 2>"$work/$name.err" || true  # exit 1: the corpus has broken feeds on purpose
+    read -r wall user sys <"$work/time"
+    local cpu
+    cpu=$(echo "$user + $sys" | bc -l)
+    if [[ -z $best_wall ]] || (( $(echo "$wall < $best_wall" | bc -l) )); then best_wall=$wall; fi
+    if [[ -z $best_cpu ]] || (( $(echo "$cpu < $best_cpu" | bc -l) )); then best_cpu=$cpu; fi
   done
-  echo "$best"
-}
-rssflow_run() {
-  "$@" "$bin" run --sources "$work/corpus.opml" --sink jsonl --out "$work/rssflow.jsonl" \
-    --lock-file "$work/lock" --quiet
+  echo "$best_wall $best_cpu" >"$work/$name"
 }
 
-echo "corpus: ${#files[@]} files, $bytes bytes ($corpus)"
-start=$(now)
-/usr/bin/python3 scripts/bench/python_baseline.py "$work/python.jsonl" "${files[@]}" 2>/dev/null
-python_s=$(echo "$(now) - $start" | bc -l)
-two=$(best_of rssflow_run)
-one=$(best_of rssflow_run taskset -c 0)
-printf 'python feedparser+bs4 pipeline: %8.3f s  (%s records)\n' "$python_s" "$(wc -l <"$work/python.jsonl")"
-printf 'rssflow, 2 cores (best of %d):  %8.3f s  (%s records)\n' "$runs" "$two" "$(wc -l <"$work/rssflow.jsonl")"
-printf 'rssflow, 1 core  (best of %d):  %8.3f s\n' "$runs" "$one"
-printf 'RATIO rssflow vs python: %.0fx faster\n' "$(echo "$python_s / $two" | bc -l)"
-printf 'RATIO rssflow 2 cores vs 1 core: %.2fx\n' "$(echo "$one / $two" | bc -l)"
+"$repo/scripts/pg_test_cluster.sh" start "$work/pg" >/dev/null
+conninfo=$(cat "$work/pg/conninfo")
+schema_n=0
+jsonl() { "$bin" run --sources "$work/corpus.opml" --sink jsonl --out "$work/rssflow.jsonl" --lock-file "$work/lock" --quiet; }
+postgres() {
+  "$bin" run --sources "$work/corpus.opml" --sink postgres --database-url "$conninfo" --schema "bench$schema_n" \
+    --lock-file "$work/lock" --quiet
+}
+fresh_schema() { schema_n=$((schema_n + 1)); "$bin" migrate --database-url "$conninfo" --schema "bench$schema_n" >/dev/null; }
+fresh_newsboat() { rm -f "$work/newsboat.db"; }
+nothing() { :; }
+# A rerun needs a loaded schema that a first run filled; the first runs leave one behind.
+loaded_schema() { :; }
+
+echo "corpus: ${#files[@]} files, $bytes bytes ($corpus); best of $runs runs; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+measure python nothing taskset -c 0 /usr/bin/python3 "$repo/scripts/bench/python_baseline.py" "$work/python.jsonl" "${files[@]}"
+measure newsboat fresh_newsboat taskset -c 0 newsboat -x reload -u "$work/newsboat.urls" -c "$work/newsboat.db" -C "$work/newsboat.conf"
+measure one nothing taskset -c 0 "$bin" run --sources "$work/corpus.opml" --sink jsonl --out "$work/rssflow.jsonl" --lock-file "$work/lock" --quiet
+measure two nothing jsonl
+measure pg fresh_schema postgres
+measure rerun loaded_schema postgres
+floor=$("$build/sources/pugixml_floor" "$runs" "${files[@]}" | cut -d' ' -f1)
+
+row() { read -r w c <"$work/$2"; printf '| %-52s | %7.3f s | %7.3f s |\n' "$1" "$w" "$c"; }
+echo
+printf '| %-52s | %9s | %9s |\n' "" "wall" "CPU"
+echo "|------------------------------------------------------|-----------|-----------|"
+row "Python feedparser + BeautifulSoup pipeline (1 core)" python
+row "newsboat $(newsboat -v 2>/dev/null | head -1 | awk '{print $2}') -x reload into SQLite (1 core)" newsboat
+row "rssflow -> JSON Lines, 1 core (taskset -c 0)" one
+row "rssflow -> JSON Lines, 2 cores" two
+row "rssflow -> PostgreSQL, 2 cores" pg
+row "rssflow -> PostgreSQL, same corpus again (unchanged)" rerun
+printf '| %-52s |           | %7.3f s |\n' "pugixml parse-only of the same bytes in memory" "$floor"
+echo
+echo "records: python $(wc -l <"$work/python.jsonl"), rssflow $(wc -l <"$work/rssflow.jsonl")"
+cpu() { cut -d' ' -f2 "$work/$1"; }
+wall() { cut -d' ' -f1 "$work/$1"; }
+ratio() { echo "$1 / $2" | bc -l; }
+printf 'RATIO python CPU / rssflow 1-core CPU:           %6.1fx  (target >= 200x)\n' "$(ratio "$(cpu python)" "$(cpu one)")"
+printf 'RATIO rssflow 1-core wall / 2-core wall:          %6.2fx  (target >= 1.8x)\n' "$(ratio "$(wall one)" "$(wall two)")"
+printf 'RATIO newsboat wall / rssflow PostgreSQL wall:    %6.1fx  (target >= 10x)\n' "$(ratio "$(wall newsboat)" "$(wall pg)")"
+printf 'RATIO rerun CPU / first PostgreSQL run CPU:       %6.0f%%  (target <= 20%%)\n' "$(echo "100 * $(cpu rerun) / $(cpu pg)" | bc -l)"
+printf 'RATIO pugixml floor / rssflow 1-core CPU:         %6.0f%%\n' "$(echo "100 * $floor / $(cpu one)" | bc -l)"

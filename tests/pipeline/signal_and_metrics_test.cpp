@@ -70,3 +70,44 @@ TEST(RunMetrics, MetricsFilePassesPromtoolAndCarriesTheContractNames) {
 
 }  // namespace
 }  // namespace rssflow
+
+namespace rssflow {
+namespace {
+
+// The value of one sample line `name{labels} value` in a Prometheus text file; -1 if absent.
+double sample_value(const std::string& metrics, const std::string& series) {
+  const std::size_t at = metrics.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(metrics.substr(at + series.size() + 2));
+}
+
+// Every stage of the chain is a node with its own timing wrapper: each histogram has samples
+// and each stage's item counts are its own (clean emits what dedupe kept, not what parse found).
+TEST(RunMetrics, EveryStageHistogramGetsSamplesInARealRun) {
+  TempDir dir;
+  write_file(dir.file("a.xml"), R"(<rss version="2.0"><channel><title>A</title>
+<item><title>Rust 1.80 released</title><link>https://a.example/1</link><description>The Rust team ships it.</description></item>
+<item><title>Same story</title><link>https://shared.example/x</link><description>Copied.</description></item>
+</channel></rss>)");
+  write_file(dir.file("b.xml"), R"(<rss version="2.0"><channel><title>B</title>
+<item><title>Same story</title><link>https://shared.example/x</link><description>Copied.</description></item>
+</channel></rss>)");
+  write_file(dir.file("sources.opml"), opml_for({"a.xml", "b.xml"}));
+  const auto result = run_command({RSSFLOW_BINARY, "run", "--sources", dir.file("sources.opml"), "--out",
+                                   dir.file("out.jsonl"), "--metrics-file", dir.file("rssflow.prom"), "--keywords",
+                                   kKeywords, "--lock-file", dir.file("lock"), "--quiet"});
+  ASSERT_EQ(result.exit_status, 0) << result.err;
+  const std::string metrics = read_file(dir.file("rssflow.prom"));
+  for (const char* stage : {"sources", "fetch", "parse", "dedupe", "clean", "keywords", "format", "load"}) {
+    const std::string label = std::string("{stage=\"") + stage + "\"}";
+    EXPECT_GT(sample_value(metrics, "rssflow_stage_duration_seconds_count" + label), 0) << stage << "\n" << metrics;
+  }
+  EXPECT_EQ(sample_value(metrics, "rssflow_items_total{stage=\"parse\"}"), 3);     // entries parsed
+  EXPECT_EQ(sample_value(metrics, "rssflow_items_received_total{stage=\"dedupe\"}"), 3);
+  EXPECT_EQ(sample_value(metrics, "rssflow_items_total{stage=\"dedupe\"}"), 2);    // one cross-feed copy dropped
+  EXPECT_EQ(sample_value(metrics, "rssflow_items_received_total{stage=\"clean\"}"), 2);
+  EXPECT_EQ(sample_value(metrics, "rssflow_items_total{stage=\"load\"}"), 2);
+}
+
+}  // namespace
+}  // namespace rssflow

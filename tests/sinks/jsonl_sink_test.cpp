@@ -82,8 +82,8 @@ TEST_F(JsonlSinkTest, WritesOneParseableRecordPerLineAndRenamesOnFinish) {
   JsonlSink sink(out, /*flush_bytes=*/256);  // small buffer: several flushes before finish
   auto first = articles(0, 5);
   auto second = articles(5, 7);
-  sink.write(first);
-  sink.write(second);
+  sink.write(std::move(first));
+  sink.write(std::move(second));
   EXPECT_FALSE(fs::exists(out)) << "nothing visible at the target before finish()";
   const LoadStats stats = sink.finish();
   EXPECT_EQ(stats.written, 12u);
@@ -105,7 +105,7 @@ TEST_F(JsonlSinkTest, ReplacesAnExistingFileOnlyWhenFinished) {
   {
     JsonlSink sink(out);
     auto batch = articles(0, 3);
-    sink.write(batch);
+    sink.write(std::move(batch));
     EXPECT_EQ(read_file(out), "old contents\n");
     sink.finish();
   }
@@ -118,7 +118,7 @@ TEST_F(JsonlSinkTest, FailedRunLeavesNoHalfWrittenFile) {
   {
     JsonlSink sink(out, /*flush_bytes=*/64);
     auto batch = articles(0, 50);
-    sink.write(batch);  // flushed to the temporary file several times
+    sink.write(std::move(batch));  // flushed to the temporary file several times
     EXPECT_EQ(entries_of(dir_).size(), 2u) << "target plus the temporary file";
     // The run fails here: the sink is destroyed without finish().
   }
@@ -177,7 +177,7 @@ TEST_F(JsonlSinkTest, DashStreamsToStdout) {
     StdoutRedirect redirect(captured.c_str(), O_WRONLY | O_CREAT | O_TRUNC);
     JsonlSink sink("-");
     auto batch = articles(0, 4);
-    sink.write(batch);
+    sink.write(std::move(batch));
     stats = sink.finish();
   }
   EXPECT_EQ(stats.written, 4u);
@@ -200,7 +200,7 @@ TEST_F(JsonlSinkTest, WriteErrorOnStdoutThrowsSinkErrorWithErrnoText) {
   try {
     JsonlSink sink("-");
     auto batch = articles(0, 2);
-    sink.write(batch);
+    sink.write(std::move(batch));
     sink.finish();
   } catch (const SinkError& e) {
     what = e.what();
@@ -225,7 +225,7 @@ TEST_F(JsonlSinkTest, StreamsIntoAFifoInsteadOfReplacingIt) {
   {
     JsonlSink sink(fifo);
     auto batch = articles(0, 3);
-    sink.write(batch);
+    sink.write(std::move(batch));
     EXPECT_EQ(sink.finish().written, 3u);
   }
   reader.join();
@@ -243,7 +243,7 @@ TEST_F(JsonlSinkTest, ReplacesASymlinkTargetAndKeepsTheLink) {
   {
     JsonlSink sink(link);
     auto batch = articles(0, 2);
-    sink.write(batch);
+    sink.write(std::move(batch));
     sink.finish();
   }
   EXPECT_TRUE(fs::is_symlink(link));

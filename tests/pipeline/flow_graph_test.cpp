@@ -1,0 +1,244 @@
+// The glue: the stage functions of pipeline/stages.h without TBB, and the flow graph with a
+// fake fetcher and sink (ordering, backpressure, a failing sink, a failing source).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "pipeline/flow_graph.h"
+#include "pipeline/stage_clock.h"
+
+namespace rssflow {
+namespace {
+
+const KeywordMatcher& keywords() {
+  static const KeywordMatcher matcher =
+      KeywordMatcher::from_file(std::filesystem::path(RSSFLOW_SOURCE_DIR) / "config/keywords.tsv");
+  return matcher;
+}
+
+std::string feed_url(std::size_t i) { return "https://feeds.example/" + std::to_string(i) + ".xml"; }
+
+// Feed i: entries "i-0" .. "i-(n-1)", plus one story every feed carries (same link).
+std::string feed_body(std::size_t i, int entries = 2) {
+  std::string xml = "<rss version=\"2.0\"><channel><title>F</title>";
+  for (int e = 0; e < entries; ++e) {
+    const std::string id = std::to_string(i) + "-" + std::to_string(e);
+    xml += "<item><title>Post " + id + " about Rust</title><link>https://site.example/" + id +
+           "</link><description>&lt;p&gt;Body &lt;b&gt;" + id + "&lt;/b&gt;&lt;/p&gt;</description></item>";
+  }
+  xml += "<item><title>Shared</title><link>https://wire.example/shared</link><description>Wire copy</description></item>";
+  return xml + "</channel></rss>";
+}
+
+FetchResult fetched(std::size_t i) {
+  FetchedFeed feed;
+  feed.final_url = feed_url(i);
+  feed.body = feed_body(i);
+  feed.fetched_at = Instant{std::chrono::seconds{1'700'000'000}};
+  FetchResult result;
+  result.http_status = 200;
+  result.bytes_received = feed.body.size();
+  result.outcome = std::move(feed);
+  return result;
+}
+
+SourceJob job(std::size_t i) {
+  SourceJob j;
+  j.index = i;
+  j.source.url = feed_url(i);
+  j.prior_state.url = j.source.url;
+  return j;
+}
+
+// Records what it is given; optionally fails on the nth write.
+class RecordingSink : public ArticleSink {
+ public:
+  explicit RecordingSink(int fail_on_write = -1) : fail_on_write_(fail_on_write) {}
+  bool formats_rows() const override { return true; }
+  void format(const Article& article, std::string& row) const override { row += article.url_hash.hex() + "\n"; }
+  void write(ArticleBatch&& batch) override {
+    if (++writes == fail_on_write_) throw SinkError("disk on fire");
+    rows += batch.rows;
+    for (Article& a : batch.articles) articles.push_back(std::move(a));
+  }
+  using ArticleSink::write;
+  LoadStats finish() override { return {}; }
+
+  int writes = 0;
+  std::string rows;
+  std::vector<Article> articles;
+
+ private:
+  int fail_on_write_;
+};
+
+// The chain by hand, one source at a time.
+SourceBatch through_the_chain(std::size_t i, DedupeStep& dedupe, LoadStep& load, RecordingSink& sink) {
+  SourceBatch batch = parse_source(FetchedSource{job(i), fetched(i)}, Hash128{1, 2});
+  dedupe.run(batch);
+  clean_source(batch, ArticleOptions{});
+  match_source_keywords(batch, keywords());
+  format_source(batch, sink);
+  load.consume(batch);
+  return batch;
+}
+
+TEST(Stages, TheChainWithoutTbbDropsCrossFeedCopiesBeforeCleaning) {
+  HashSet stored;
+  DedupeStep dedupe(stored);
+  RecordingSink sink;
+  LoadStep load(sink);
+  const SourceBatch first = through_the_chain(0, dedupe, load, sink);
+  EXPECT_EQ(first.outcome.status, SourceStatus::ok);
+  EXPECT_EQ(first.outcome.entries, 3u);
+  EXPECT_EQ(first.outcome.records, 3u);
+  const SourceBatch second = through_the_chain(1, dedupe, load, sink);
+  EXPECT_EQ(second.outcome.duplicates, 1u) << "the shared story was loaded from feed 0";
+  EXPECT_EQ(second.outcome.records, 2u);
+  ASSERT_EQ(sink.articles.size(), 5u);
+  EXPECT_EQ(sink.articles[0].title, "Post 0-0 about Rust");
+  EXPECT_EQ(sink.articles[0].summary, "Body 0-0");
+  EXPECT_EQ(sink.articles[0].keywords, std::vector<std::string>{"Rust"});
+  EXPECT_EQ(sink.rows, [&] {
+    std::string rows;
+    for (const Article& a : sink.articles) rows += a.url_hash.hex() + "\n";
+    return rows;
+  }()) << "the rows made by the format stage reach the sink, in order";
+}
+
+TEST(Stages, AnEntryWhoseHashIsStoredIsSkippedAndCounted) {
+  HashSet stored;
+  {
+    HashSet none;
+    DedupeStep dedupe(none);
+    RecordingSink sink;
+    LoadStep load(sink);
+    through_the_chain(0, dedupe, load, sink);
+    for (const Article& a : sink.articles) stored.insert(a.entry_hash);
+  }
+  DedupeStep dedupe(stored);
+  RecordingSink sink;
+  LoadStep load(sink);
+  const SourceBatch again = through_the_chain(0, dedupe, load, sink);
+  EXPECT_EQ(again.outcome.unchanged, 3u);
+  EXPECT_EQ(again.outcome.records, 0u);
+  EXPECT_TRUE(sink.articles.empty());
+  // Another derivation (dictionary, options, version): nothing is skipped.
+  SourceBatch batch = parse_source(FetchedSource{job(0), fetched(0)}, Hash128{9, 9});
+  EXPECT_FALSE(stored.contains(batch.identities[0].entry_hash));
+}
+
+TEST(Stages, AFailedFetchBecomesAFailedOutcomeThatCarriesNothing) {
+  FetchResult failure;
+  failure.outcome = StageError{Stage::fetch, feed_url(3), ErrorCode::dns, "no such host"};
+  SourceBatch batch = parse_source(FetchedSource{job(3), std::move(failure)}, Hash128{});
+  EXPECT_EQ(batch.outcome.status, SourceStatus::failed);
+  EXPECT_EQ(batch.outcome.error->code, ErrorCode::dns);
+  EXPECT_EQ(batch.items, 0u);
+}
+
+struct GraphRun {
+  std::vector<std::optional<SourceOutcome>> outcomes;
+  GraphResult result;
+  std::size_t max_in_flight = 0;
+  StageClock clock;
+};
+
+// Runs n sources through the graph; `fail` lists sources whose fetch fails.
+void run_graph(GraphRun& run, std::size_t n, RecordingSink& sink, std::size_t limit, std::set<std::size_t> fail = {}) {
+  std::vector<SourceJob> jobs;
+  for (std::size_t i = 0; i < n; ++i) jobs.push_back(job(i));
+  run.outcomes.assign(n, std::nullopt);
+  std::mutex mutex;
+  std::size_t submitted = 0, done = 0;
+  SubmitFetch fetch = [&](FetchRequest request, std::function<void(FetchResult)> on_done) {
+    const std::size_t i = static_cast<std::size_t>(
+        std::find_if(jobs.begin(), jobs.end(), [&](const SourceJob& j) { return j.source.url == request.source.url; }) -
+        jobs.begin());
+    {
+      std::lock_guard lock(mutex);
+      ++submitted;
+      run.max_in_flight = std::max(run.max_in_flight, submitted - done);
+    }
+    if (fail.count(i)) {
+      FetchResult failure;
+      failure.outcome = StageError{Stage::fetch, request.source.url, ErrorCode::connect, "refused"};
+      on_done(std::move(failure));
+    } else {
+      on_done(fetched(i));
+    }
+  };
+  // jobs is read by the fake fetcher: hand the graph a copy.
+  std::vector<SourceJob> graph_jobs = jobs;
+  HashSet stored;
+  std::atomic<bool> stop{false};
+  run.result = run_flow_graph(GraphInputs{std::move(graph_jobs), std::move(fetch), keywords(), ArticleOptions{}, stored,
+                                          Hash128{}, sink, limit, stop,
+                                          [&](std::size_t index, SourceOutcome&& outcome) {
+                                            std::lock_guard lock(mutex);
+                                            ++done;
+                                            run.outcomes[index] = std::move(outcome);
+                                          },
+                                          &run.clock});
+}
+
+TEST(FlowGraph, EverySourceIsReportedOnceAtItsIndexAndEveryArticleLoadedOnce) {
+  RecordingSink sink;
+  GraphRun run;
+  run_graph(run, 40, sink, 4);
+  EXPECT_FALSE(run.result.fatal_error);
+  std::set<std::string> hashes;
+  for (std::size_t i = 0; i < run.outcomes.size(); ++i) {
+    ASSERT_TRUE(run.outcomes[i]) << i;
+    EXPECT_EQ(run.outcomes[i]->source.url, feed_url(i));
+    EXPECT_EQ(run.outcomes[i]->status, SourceStatus::ok);
+  }
+  for (const Article& a : sink.articles) EXPECT_TRUE(hashes.insert(a.url_hash.hex()).second) << a.url;
+  EXPECT_EQ(sink.articles.size(), 40u * 2 + 1) << "two own entries per feed and the shared story once";
+  EXPECT_EQ(run.clock.received(MetricStage::dedupe), 40u * 3);
+  EXPECT_EQ(run.clock.emitted(MetricStage::dedupe), 40u * 2 + 1);
+  EXPECT_EQ(run.clock.emitted(MetricStage::load), 40u * 2 + 1);
+}
+
+TEST(FlowGraph, TheLimiterBoundsTheSourcesInFlight) {
+  RecordingSink sink;
+  GraphRun run;
+  run_graph(run, 60, sink, 3);
+  EXPECT_LE(run.max_in_flight, 3u);
+  EXPECT_GE(run.max_in_flight, 1u);
+  EXPECT_LE(run.clock.max_in_flight(), 3);
+}
+
+TEST(FlowGraph, AFailingSourceIsReportedAndTheOthersLoad) {
+  RecordingSink sink;
+  GraphRun run;
+  run_graph(run, 10, sink, 4, {3, 7});
+  for (std::size_t i = 0; i < 10; ++i) {
+    ASSERT_TRUE(run.outcomes[i]);
+    const bool failing = i == 3 || i == 7;
+    EXPECT_EQ(run.outcomes[i]->status, failing ? SourceStatus::failed : SourceStatus::ok) << i;
+    if (failing) EXPECT_EQ(run.outcomes[i]->error->code, ErrorCode::connect);
+  }
+  EXPECT_EQ(sink.articles.size(), 8u * 2 + 1);
+}
+
+TEST(FlowGraph, AFailingSinkStopsNewSourcesAndReportsTheFatalError) {
+  RecordingSink sink(/*fail_on_write=*/2);
+  GraphRun run;
+  run_graph(run, 200, sink, 2);
+  ASSERT_TRUE(run.result.fatal_error);
+  EXPECT_EQ(*run.result.fatal_error, "disk on fire");
+  const auto reported = std::count_if(run.outcomes.begin(), run.outcomes.end(), [](const auto& o) { return o.has_value(); });
+  EXPECT_LT(reported, 200) << "no new source starts after the sink failed";
+  EXPECT_GE(reported, 2);
+  EXPECT_EQ(sink.writes, 2) << "nothing is written after the failure";
+}
+
+}  // namespace
+}  // namespace rssflow

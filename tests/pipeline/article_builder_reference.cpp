@@ -68,17 +68,6 @@ struct Repetition {
   bool guid = false;  // ... the same guid
 };
 
-Repetition scan_one(const FeedEntry& entry, const FeedDocument& document) {
-  Repetition rep;
-  const std::string_view link = trimmed(entry.link);
-  const std::string_view guid = trimmed(entry.guid);
-  for (const FeedEntry& other : document.entries) {
-    if (&other == &entry) continue;
-    if (!rep.link && !link.empty() && trimmed(other.link) == link && !same_article(entry, other)) rep.link = true;
-    if (!rep.guid && !guid.empty() && trimmed(other.guid) == guid && !same_article(entry, other)) rep.guid = true;
-  }
-  return rep;
-}
 
 // Marks every member of a group of entries sharing one value when the group holds more than
 // one distinct article.

@@ -223,7 +223,9 @@ TEST(FlowGraph, AFailingSourceIsReportedAndTheOthersLoad) {
     ASSERT_TRUE(run.outcomes[i]);
     const bool failing = i == 3 || i == 7;
     EXPECT_EQ(run.outcomes[i]->status, failing ? SourceStatus::failed : SourceStatus::ok) << i;
-    if (failing) EXPECT_EQ(run.outcomes[i]->error->code, ErrorCode::connect);
+    if (failing) {
+      EXPECT_EQ(run.outcomes[i]->error->code, ErrorCode::connect);
+    }
   }
   EXPECT_EQ(sink.articles.size(), 8u * 2 + 1);
 }

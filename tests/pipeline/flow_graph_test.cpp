@@ -212,7 +212,8 @@ TEST(FlowGraph, TheLimiterBoundsTheSourcesInFlight) {
   run_graph(run, 60, sink, 3);
   EXPECT_LE(run.max_in_flight, 3u);
   EXPECT_GE(run.max_in_flight, 1u);
-  EXPECT_LE(run.clock.max_in_flight(), 3);
+  // The clock counts a source when the input node produces it; one may wait at the limiter.
+  EXPECT_LE(run.clock.max_in_flight(), 3 + 1);
 }
 
 TEST(FlowGraph, AFailingSourceIsReportedAndTheOthersLoad) {

@@ -60,25 +60,30 @@ measure() {
 
 "$repo/scripts/pg_test_cluster.sh" start "$work/pg" >/dev/null
 conninfo=$(cat "$work/pg/conninfo")
+# Commands as scripts, so that /usr/bin/time runs them and each PostgreSQL run reads the schema
+# chosen by its setup step.
+cat >"$work/jsonl.sh" <<SH
+exec "$bin" run --sources "$work/corpus.opml" --sink jsonl --out "$work/rssflow.jsonl" --lock-file "$work/lock" --quiet
+SH
+cat >"$work/postgres.sh" <<SH
+exec "$bin" run --sources "$work/corpus.opml" --sink postgres --database-url "$conninfo" --schema "\$(cat "$work/schema")" --lock-file "$work/lock" --quiet
+SH
 schema_n=0
-jsonl() { "$bin" run --sources "$work/corpus.opml" --sink jsonl --out "$work/rssflow.jsonl" --lock-file "$work/lock" --quiet; }
-postgres() {
-  "$bin" run --sources "$work/corpus.opml" --sink postgres --database-url "$conninfo" --schema "bench$schema_n" \
-    --lock-file "$work/lock" --quiet
+fresh_schema() {  # a new, migrated, empty schema for a first run
+  schema_n=$((schema_n + 1))
+  echo "bench$schema_n" >"$work/schema"
+  "$bin" migrate --database-url "$conninfo" --schema "bench$schema_n" >/dev/null
 }
-fresh_schema() { schema_n=$((schema_n + 1)); "$bin" migrate --database-url "$conninfo" --schema "bench$schema_n" >/dev/null; }
 fresh_newsboat() { rm -f "$work/newsboat.db"; }
-nothing() { :; }
-# A rerun needs a loaded schema that a first run filled; the first runs leave one behind.
-loaded_schema() { :; }
+nothing() { :; }   # a rerun uses the schema the last first run filled
 
 echo "corpus: ${#files[@]} files, $bytes bytes ($corpus); best of $runs runs; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 measure python nothing taskset -c 0 /usr/bin/python3 "$repo/scripts/bench/python_baseline.py" "$work/python.jsonl" "${files[@]}"
 measure newsboat fresh_newsboat taskset -c 0 newsboat -x reload -u "$work/newsboat.urls" -c "$work/newsboat.db" -C "$work/newsboat.conf"
-measure one nothing taskset -c 0 "$bin" run --sources "$work/corpus.opml" --sink jsonl --out "$work/rssflow.jsonl" --lock-file "$work/lock" --quiet
-measure two nothing jsonl
-measure pg fresh_schema postgres
-measure rerun loaded_schema postgres
+measure one nothing taskset -c 0 /bin/sh "$work/jsonl.sh"
+measure two nothing /bin/sh "$work/jsonl.sh"
+measure pg fresh_schema /bin/sh "$work/postgres.sh"
+measure rerun nothing /bin/sh "$work/postgres.sh"
 floor=$("$build/sources/pugixml_floor" "$runs" "${files[@]}" | cut -d' ' -f1)
 
 row() { read -r w c <"$work/$2"; printf '| %-52s | %7.3f s | %7.3f s |\n' "$1" "$w" "$c"; }

@@ -33,6 +33,10 @@ const char* to_string(ErrorCode code) {
     case ErrorCode::io: return "io";
     case ErrorCode::backoff: return "backoff";
     case ErrorCode::internal: return "internal";
+    case ErrorCode::too_deep: return "too_deep";
+    case ErrorCode::too_many_attributes: return "too_many_attributes";
+    case ErrorCode::too_many_elements: return "too_many_elements";
+    case ErrorCode::parse_timeout: return "parse_timeout";
   }
   return "unknown";
 }

@@ -39,6 +39,10 @@ enum class ErrorCode {
   io,                  // local file errors (file://)
   backoff,             // skipped: source is backing off after failures
   internal,            // a bug: an unexpected exception caught at a stage boundary
+  too_deep,            // elements or JSON values nested beyond the parse budget (ParseLimits)
+  too_many_attributes, // one element with more attributes/namespace declarations than the budget
+  too_many_elements,   // JSON Feed with more values than the budget (XML is cut there instead)
+  parse_timeout,       // parse + clean of one source ran past its deadline
 };
 
 const char* to_string(Stage stage);

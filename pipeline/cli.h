@@ -19,6 +19,7 @@ struct ParseCommand {
   std::filesystem::path keywords_file;
   FetchOptions fetch;
   ArticleOptions article;
+  ParseLimits parse;
 };
 struct MigrateCommand {
   PostgresOptions postgres;

@@ -45,6 +45,8 @@ GraphResult run_flow_graph(GraphInputs in) {
   GraphResult result;
   StageClock fallback_clock;
   StageClock& clock = in.clock ? *in.clock : fallback_clock;
+  const ParseLimits default_limits;
+  const ParseLimits& parse_limits = in.parse_limits ? *in.parse_limits : default_limits;
   std::atomic<bool> sink_failed{false};
   std::size_t next = 0;
   DedupeStep dedupe_step(in.stored_entries);
@@ -77,7 +79,7 @@ GraphResult run_flow_graph(GraphInputs in) {
     auto batch = std::make_shared<SourceBatch>();
     batch->items = 1;  // the fetched source
     return timed(clock, MetricStage::parse, Stage::parse, batch, [&](SourceBatch& b) {
-      b = parse_source(std::move(*fetched), in.derivation);
+      b = parse_source(std::move(*fetched), in.derivation, parse_limits);
     });
   });
   flow::function_node<BatchPtr, BatchPtr> dedupe(g, flow::serial, [&](const BatchPtr& batch) {

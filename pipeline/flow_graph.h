@@ -41,6 +41,7 @@ struct GraphInputs {
   // Called from the serial load node for every source, in completion order.
   std::function<void(std::size_t index, SourceOutcome&&)> on_source_done;
   StageClock* clock = nullptr;  // optional per-stage timing
+  const ParseLimits* parse_limits = nullptr;  // the budget of each source; nullptr: the defaults
 };
 
 struct GraphResult {

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cctype>
 #include <condition_variable>
 #include <cstdio>
@@ -29,35 +30,48 @@ int parse_command(const ParseCommand& command) {
     }
   }();
   // Inputs are fetched concurrently but printed in the order given, entries in document order.
-  std::vector<std::optional<FetchResult>> results(command.inputs.size());
-  {
-    HttpFetcher fetcher(command.fetch);
-    std::mutex mutex;
-    std::condition_variable all_done;
-    std::size_t remaining = command.inputs.size();
-    for (std::size_t i = 0; i < command.inputs.size(); ++i) {
-      const std::string& input = command.inputs[i];
+  // At most kWindow inputs are fetched ahead of the one being printed, and each body is freed
+  // once printed: memory stays flat over any number of big files.
+  constexpr std::size_t kWindow = 4;
+  const std::size_t n = command.inputs.size();
+  std::vector<std::optional<FetchResult>> results(n);
+  std::mutex mutex;
+  std::condition_variable arrived;
+  HttpFetcher fetcher(command.fetch);
+  std::size_t submitted = 0;
+  const auto submit_until = [&](std::size_t limit) {
+    for (; submitted < std::min(n, limit); ++submitted) {
+      const std::string& input = command.inputs[submitted];
       Source source{is_url(input) ? input : file_url_for_path(input), "", {}, 0};
-      fetcher.submit(FetchRequest{std::move(source), {}}, [&, i](FetchResult result) {
+      fetcher.submit(FetchRequest{std::move(source), {}}, [&, i = submitted](FetchResult result) {
         std::lock_guard lock(mutex);
         results[i] = std::move(result);
-        if (--remaining == 0) all_done.notify_one();
+        arrived.notify_one();
       });
     }
-    std::unique_lock lock(mutex);
-    all_done.wait(lock, [&] { return remaining == 0; });
-  }
+  };
+  submit_until(kWindow);
   int status = 0;
   std::string out;
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    FetchResult& result = *results[i];
+  for (std::size_t i = 0; i < n; ++i) {
+    FetchResult result;
+    {
+      std::unique_lock lock(mutex);
+      arrived.wait(lock, [&] { return results[i].has_value(); });
+      result = std::move(*results[i]);
+      results[i].reset();
+    }
+    submit_until(i + 1 + kWindow);
     if (auto* error = std::get_if<StageError>(&result.outcome)) {
       std::cerr << "rssflow parse: " << command.inputs[i] << ": " << error->describe() << "\n";
       status = 1;
       continue;
     }
     FetchedFeed& feed = std::get<FetchedFeed>(result.outcome);
-    Outcome<FeedDocument> parsed = parse_feed(feed.body, ParseInput{feed.source.url, feed.final_url, feed.content_type});
+    Deadline deadline(command.parse.deadline);
+    Outcome<FeedDocument> parsed =
+        parse_feed(feed.body, ParseInput{feed.source.url, feed.final_url, feed.content_type}, command.parse, &deadline);
+    std::string().swap(feed.body);
     if (auto* error = std::get_if<StageError>(&parsed)) {
       std::cerr << "rssflow parse: " << command.inputs[i] << ": " << error->describe() << "\n";
       status = 1;
@@ -68,8 +82,13 @@ int parse_command(const ParseCommand& command) {
       std::cerr << "rssflow parse: " << command.inputs[i] << ": repaired: " << repair << "\n";
     }
     out.clear();
-    for (const Article& article : build_articles(doc, keywords, feed.fetched_at, command.article)) {
+    for (const Article& article : build_articles(doc, keywords, feed.fetched_at, command.article, &deadline)) {
       append_json_line(out, article);
+    }
+    if (deadline.expired_now()) {
+      std::cerr << "rssflow parse: " << command.inputs[i] << ": parse_timeout: parse and clean ran past the deadline\n";
+      status = 1;
+      continue;
     }
     std::fwrite(out.data(), 1, out.size(), stdout);
   }

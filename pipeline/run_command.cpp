@@ -160,7 +160,7 @@ GraphResult execute_plan(const RunConfig& config, PlannedRun& plan, OpenedRun& r
           outcomes[index] = std::move(outcome);
           progress.tick(++done);
         },
-        &clock});
+        &clock, &config.parse});
   }
   progress.finish();
   return graph;

@@ -9,6 +9,7 @@
 
 #include "sinks/postgres_options.h"
 #include "sources/http_fetcher.h"
+#include "sources/parse_limits.h"
 #include "sources/shard.h"
 #include "transforms/article_builder.h"
 
@@ -37,6 +38,7 @@ struct RunConfig {
   std::optional<ShardSpec> shard;
   FetchOptions fetch;
   ArticleOptions article;
+  ParseLimits parse;  // budget per source (README "Budgets per source")
   LogOptions log;
 };
 

@@ -52,10 +52,10 @@ SourceBatch skipped_batch(const SourceJob& job) {
 
 namespace {
 
-void parse_into(SourceBatch& batch, FetchedFeed& feed, const Hash128& derivation) {
+void parse_into(SourceBatch& batch, FetchedFeed& feed, const Hash128& derivation, const ParseLimits& limits) {
   SourceOutcome& out = batch.outcome;
   const ParseInput input{out.source.url, feed.final_url, feed.content_type};
-  Outcome<FeedDocument> parsed = parse_feed(feed.body, input);
+  Outcome<FeedDocument> parsed = parse_feed(feed.body, input, limits);
   std::string().swap(feed.body);  // the bytes are no longer needed: keep memory flat
   if (auto* error = std::get_if<StageError>(&parsed)) {
     out.status = SourceStatus::failed;
@@ -76,7 +76,7 @@ void parse_into(SourceBatch& batch, FetchedFeed& feed, const Hash128& derivation
 
 }  // namespace
 
-SourceBatch parse_source(FetchedSource fetched, const Hash128& derivation) {
+SourceBatch parse_source(FetchedSource fetched, const Hash128& derivation, const ParseLimits& limits) {
   SourceBatch batch;
   batch.index = fetched.job.index;
   SourceOutcome& out = batch.outcome;
@@ -98,7 +98,7 @@ SourceBatch parse_source(FetchedSource fetched, const Hash128& derivation) {
       out.status = SourceStatus::not_modified;
       return batch;
     }
-    parse_into(batch, feed, derivation);
+    parse_into(batch, feed, derivation, limits);
   } catch (const std::exception& e) {
     // A bug, not bad input: keep the source's name and the cause, and let the run go on.
     batch.fail_internal(Stage::parse, e.what());

@@ -17,6 +17,7 @@
 #include "pipeline/source_outcome.h"
 #include "sinks/article_sink.h"
 #include "sources/http_fetcher.h"
+#include "sources/parse_limits.h"
 #include "transforms/article_builder.h"
 #include "transforms/dedupe.h"
 #include "transforms/keyword_matcher.h"
@@ -63,7 +64,7 @@ SourceBatch skipped_batch(const SourceJob& job);
 
 // parse: the fetch result -> outcome and fetch state; the bytes -> entries and their identity
 // (EntryIdentity, with `derivation` in each entry_hash). Pure; safe to run concurrently.
-SourceBatch parse_source(FetchedSource fetched, const Hash128& derivation);
+SourceBatch parse_source(FetchedSource fetched, const Hash128& derivation, const ParseLimits& limits = {});
 
 // identify+dedupe, serial: keeps an entry unless its url_hash was already seen in this run
 // (outcome.duplicates) or its entry_hash is stored (outcome.unchanged: its record would come

@@ -138,6 +138,8 @@ FeedEntry read_entry(pugi::xml_node element, Ns atom, const std::optional<std::s
         TextConstruct text = read_text_construct(child);
         set_once(entry.content_html, text.is_html ? text.value : escape_html(text.value));
       } else if (l == "category") {
+        // Linear overall: the duplicate scan is bounded by the category budget.
+        if (!scope.admit_category(entry.categories.size())) continue;
         std::string name = category_name(child);
         if (!name.empty() && std::find(entry.categories.begin(), entry.categories.end(), name) == entry.categories.end())
           entry.categories.push_back(std::move(name));
@@ -148,7 +150,7 @@ FeedEntry read_entry(pugi::xml_node element, Ns atom, const std::optional<std::s
       else if (l == "subject") {
         const std::string subject_text = text_of(child);
         const std::string_view subject = trim(subject_text);
-        if (!subject.empty()) entry.categories.emplace_back(subject);
+        if (!subject.empty() && scope.admit_category(entry.categories.size())) entry.categories.emplace_back(subject);
       }
     } else if (q.ns == Ns::media && !media_description) {
       if (l == "description") {
@@ -230,6 +232,7 @@ void read_atom(pugi::xml_node root, XmlScope& scope, FeedDocument& doc, std::vec
   doc.link = entry_link(root, atom, scope);
   for (pugi::xml_node child : root.children()) {
     if (child.type() != pugi::node_element || !scope.name_of(child).is(atom, "entry")) continue;
+    if (scope.out_of_time() || !scope.admit_entry(doc.entries.size())) continue;
     doc.entries.push_back(read_entry(child, atom, feed_author, scope));
     entry_elements.push_back(child);
   }

@@ -5,8 +5,10 @@
 #include <pugixml.hpp>
 
 #include <exception>
+#include <unordered_set>
 #include <vector>
 
+#include "sources/document_budget.h"
 #include "sources/encoding.h"
 #include "sources/feed_readers.h"
 #include "sources/json_feed.h"
@@ -71,20 +73,63 @@ void read_document(pugi::xml_node feed, Kind kind, XmlScope& scope, FeedDocument
   else read_atom(feed, scope, doc, entry_elements);
 }
 
-bool is_incomplete(pugi::xml_node entry, const BalancedXml& balanced) {
-  const std::ptrdiff_t name_offset = entry.offset_debug();  // offset of the name, after '<'
-  for (std::size_t lt : balanced.closed_by_end)
-    if (static_cast<std::ptrdiff_t>(lt) + 1 == name_offset) return true;
-  return false;
+// The offsets (of the element name, after '<') of the elements the end of input closed: an entry
+// among them was cut off. A hash set, as a broken feed may leave 800,000 tags open.
+std::unordered_set<std::ptrdiff_t> cut_off_names(const BalancedXml& balanced) {
+  std::unordered_set<std::ptrdiff_t> out;
+  out.reserve(balanced.closed_by_end.size());
+  for (std::size_t lt : balanced.closed_by_end) out.insert(static_cast<std::ptrdiff_t>(lt) + 1);
+  return out;
+}
+
+// The budget of one parse_feed call.
+struct Budget {
+  const ParseLimits& limits;
+  Deadline& deadline;
+  ReadBudget read;
+};
+
+StageError timeout_error(const ParseInput& input, const Budget& budget) {
+  return parse_error(input, ErrorCode::parse_timeout,
+                     "parse and clean ran past the deadline of " + std::to_string(budget.limits.deadline.count()) + " ms");
+}
+
+// The checks of a built tree, before any reader walks it.
+std::optional<StageError> check_tree(const pugi::xml_document& xml, const ParseInput& input, Budget& budget) {
+  const std::size_t depth = element_depth(xml, budget.limits.max_depth, budget.deadline);
+  if (depth > budget.limits.max_depth)
+    return parse_error(input, ErrorCode::too_deep,
+                       "elements nested deeper than " + std::to_string(budget.limits.max_depth) + " levels (max_depth)");
+  if (budget.deadline.expired_now()) return timeout_error(input, budget);
+  return std::nullopt;
+}
+
+// What the budget dropped or cut from a document that was read, as repair lines.
+void note_budget(FeedDocument& doc, const Budget& budget, std::vector<std::string>& repairs) {
+  const ParseLimits& limits = budget.limits;
+  if (budget.read.entries_dropped > 0)
+    repairs.push_back("budget: dropped " + std::to_string(budget.read.entries_dropped) + " entries after the first " +
+                      std::to_string(limits.max_entries) + " (max_entries)");
+  if (budget.read.categories_dropped > 0)
+    repairs.push_back("budget: dropped " + std::to_string(budget.read.categories_dropped) +
+                      " categories beyond " + std::to_string(limits.max_categories) + " per entry (max_categories)");
+  if (const std::size_t cut = cut_long_fields(doc, limits.max_field_bytes); cut > 0)
+    repairs.push_back("budget: cut " + std::to_string(cut) + " fields to " + std::to_string(limits.max_field_bytes) +
+                      " bytes (max_field_bytes)");
+}
+
+std::string cut_note(const MarkupScan& scan, const ParseLimits& limits) {
+  return "budget: document read up to offset " + std::to_string(scan.cut) + ", where it reaches " +
+         std::to_string(limits.max_nodes) + " elements and attributes (max_nodes); the rest is dropped";
 }
 
 // Reads whichever feed the tree holds. nullopt error means doc is filled in.
 std::optional<StageError> read_tree(const pugi::xml_document& xml, const ParseInput& input, const std::string& base,
                                     FeedDocument& doc, std::vector<pugi::xml_node>& entry_elements,
-                                    std::vector<std::string>& repairs) {
+                                    std::vector<std::string>& repairs, Budget& budget) {
   const pugi::xml_node root = xml.document_element();
   if (!root) return parse_error(input, ErrorCode::not_a_feed, "no document element");
-  XmlScope scope(base);
+  XmlScope scope(base, &budget.read);
   if (Kind kind = kind_of(scope.name_of(root)); kind != Kind::none) {
     read_document(root, kind, scope, doc, entry_elements);
     return std::nullopt;
@@ -149,25 +194,34 @@ std::string base_for_snapshot(const pugi::xml_document& xml, const std::string& 
 }
 
 Outcome<FeedDocument> recover(std::string_view bytes, const ParseInput& input, const std::string& base,
-                              const pugi::xml_parse_result& first_error, std::vector<std::string> repairs) {
+                              const pugi::xml_parse_result& first_error, std::vector<std::string> repairs,
+                              Budget& budget, std::size_t cut) {
   const std::string error_text =
       "XML error at offset " + std::to_string(first_error.offset) + ": " + first_error.description();
   std::vector<std::string> scratch;  // the in-place parse overwrote the repaired text: rebuild it
-  const Utf8Document decoded = decode_document(bytes, input.content_type);
-  const BalancedXml balanced = balance_tags(repair_xml(decoded.text, scratch));
+  Utf8Document decoded = decode_document(bytes, input.content_type);
+  const std::string charset = decoded.charset;
+  std::string repaired = repair_xml(std::move(decoded.text), scratch);
+  if (cut != std::string::npos) repaired.resize(cut);  // the same cut as the first attempt
+  const BalancedXml balanced = balance_tags(repaired);
+  std::string().swap(repaired);
+  if (budget.deadline.expired_now()) return timeout_error(input, budget);
   pugi::xml_document xml;
   const pugi::xml_parse_result result = xml.load_buffer(balanced.text.data(), balanced.text.size(), kParseFlags, pugi::encoding_utf8);
+  if (auto error = check_tree(xml, input, budget)) return *error;
   FeedDocument doc;
   std::vector<pugi::xml_node> entry_elements;
-  if (auto error = read_tree(xml, input, base, doc, entry_elements, repairs)) {
+  if (auto error = read_tree(xml, input, base, doc, entry_elements, repairs, budget)) {
     if (looks_like_html_page(balanced.text)) return parse_error(input, ErrorCode::not_a_feed, "HTML page (" + error_text + ")");
     if (xml.document_element() && error->code == ErrorCode::not_a_feed) return *error;
     return parse_error(input, ErrorCode::malformed, error_text);
   }
+  if (budget.deadline.expired_now()) return timeout_error(input, budget);
+  const std::unordered_set<std::ptrdiff_t> cut_off = cut_off_names(balanced);
   std::vector<FeedEntry> complete;
   for (std::size_t i = 0; i < doc.entries.size(); ++i) {
     const bool cut_by_second_error = !result && i + 1 == doc.entries.size();
-    if (!is_incomplete(entry_elements[i], balanced) && !cut_by_second_error) complete.push_back(std::move(doc.entries[i]));
+    if (!cut_off.count(entry_elements[i].offset_debug()) && !cut_by_second_error) complete.push_back(std::move(doc.entries[i]));
   }
   const std::size_t dropped = doc.entries.size() - complete.size();
   doc.entries = std::move(complete);
@@ -175,34 +229,51 @@ Outcome<FeedDocument> recover(std::string_view bytes, const ParseInput& input, c
   repairs.push_back("xml: not well-formed (" + error_text + "); re-nested " + std::to_string(balanced.elements_closed) +
                     " elements, dropped " + std::to_string(balanced.end_tags_dropped) + " stray end tags and " +
                     std::to_string(dropped) + " incomplete entries");
-  if (decoded.charset == "utf-8" || decoded.charset == "windows-1252") repair_double_encoding(doc, repairs);
+  if (charset == "utf-8" || charset == "windows-1252") repair_double_encoding(doc, repairs);
+  note_budget(doc, budget, repairs);
   doc.feed_url = input.feed_url;
   doc.document_url = input.document_url;
   doc.repairs = std::move(repairs);
   return doc;
 }
 
-Outcome<FeedDocument> parse_xml(std::string_view bytes, Utf8Document decoded, const ParseInput& input, const std::string& base) {
+Outcome<FeedDocument> parse_xml(std::string_view bytes, Utf8Document decoded, const ParseInput& input, const std::string& base,
+                                Budget& budget) {
   std::vector<std::string> repairs = std::move(decoded.repairs);
   // Mixed-up documents (UTF-8 fields inside a Latin-1 one, UTF-8 encoded twice) come as these.
   const bool utf8 = decoded.charset == "utf-8" || decoded.charset == "windows-1252";
   std::string text = repair_xml(std::move(decoded.text), repairs);
+  const MarkupScan scan = scan_markup(text, budget.limits);
+  if (scan.too_many_attributes) return parse_error(input, ErrorCode::too_many_attributes, *scan.too_many_attributes);
+  if (scan.cut != std::string::npos) {
+    text.resize(scan.cut);
+    repairs.push_back(cut_note(scan, budget.limits));
+  }
+  if (budget.deadline.expired_now()) return timeout_error(input, budget);
 
   pugi::xml_document xml;
   const pugi::xml_parse_result result = xml.load_buffer_inplace(text.data(), text.size(), kParseFlags, pugi::encoding_utf8);
-  if (!result) return recover(bytes, input, base, result, std::move(repairs));
+  if (!result) {
+    // Free the partial tree and the text first: recovery builds its own (peak memory).
+    xml.reset();
+    std::string().swap(text);
+    return recover(bytes, input, base, result, std::move(repairs), budget, scan.cut);
+  }
+  if (auto error = check_tree(xml, input, budget)) return *error;
 
   FeedDocument doc;
   std::vector<pugi::xml_node> entry_elements;
-  if (auto error = read_tree(xml, input, base_for_snapshot(xml, base), doc, entry_elements, repairs)) return *error;
+  if (auto error = read_tree(xml, input, base_for_snapshot(xml, base), doc, entry_elements, repairs, budget)) return *error;
+  if (budget.deadline.expired_now()) return timeout_error(input, budget);
   if (utf8) repair_double_encoding(doc, repairs);
+  note_budget(doc, budget, repairs);
   doc.feed_url = input.feed_url;
   doc.document_url = input.document_url;
   doc.repairs = std::move(repairs);
   return doc;
 }
 
-Outcome<FeedDocument> parse_any(std::string_view bytes, const ParseInput& input) {
+Outcome<FeedDocument> parse_any(std::string_view bytes, const ParseInput& input, Budget& budget) {
   if (is_blank(bytes)) return parse_error(input, ErrorCode::empty_body, "document is empty");
   const std::string base = input.document_url.empty() ? input.feed_url : input.document_url;
   std::optional<std::string_view> content_type;
@@ -210,23 +281,30 @@ Outcome<FeedDocument> parse_any(std::string_view bytes, const ParseInput& input)
   Utf8Document decoded = decode_document(bytes, content_type);
   const char first = first_significant(decoded.text);
   if (first == '{' || first == '[') {
-    auto outcome = parse_json_feed(decoded.text, input.feed_url, base);
+    if (auto shape = check_json_shape(decoded.text, budget.limits)) return parse_error(input, shape->code, shape->message);
+    auto outcome = parse_json_feed(decoded.text, input.feed_url, base, budget.read);
+    if (budget.deadline.expired_now()) return timeout_error(input, budget);
     if (auto* doc = std::get_if<FeedDocument>(&outcome)) {
       doc->document_url = input.document_url;
       doc->repairs.insert(doc->repairs.begin(), decoded.repairs.begin(), decoded.repairs.end());
+      note_budget(*doc, budget, doc->repairs);
     }
     return outcome;
   }
   if (decoded.text.find('<') == std::string::npos)
     return parse_error(input, ErrorCode::not_a_feed, "neither XML nor JSON (no markup)");
-  return parse_xml(bytes, std::move(decoded), input, base);
+  return parse_xml(bytes, std::move(decoded), input, base, budget);
 }
 
 }  // namespace
 
-Outcome<FeedDocument> parse_feed(std::string_view bytes, const ParseInput& input) {
+Outcome<FeedDocument> parse_feed(std::string_view bytes, const ParseInput& input, const ParseLimits& limits,
+                                 Deadline* deadline) {
   try {
-    return parse_any(bytes, input);
+    std::optional<Deadline> own_deadline;
+    if (!deadline) deadline = &own_deadline.emplace(limits.deadline);
+    Budget budget{limits, *deadline, ReadBudget{limits.max_entries, limits.max_categories, deadline, 0, 0}};
+    return parse_any(bytes, input, budget);
   } catch (const std::exception& e) {
     // Only resource exhaustion or a bug gets here; the stage contract is "never throws".
     return parse_error(input, ErrorCode::internal, std::string("parser failure: ") + e.what());

@@ -5,7 +5,9 @@
 #include <string>
 #include <string_view>
 
+#include "core/deadline.h"
 #include "core/types.h"
+#include "sources/parse_limits.h"
 
 namespace rssflow {
 
@@ -31,7 +33,14 @@ struct ParseInput {
 //  - empty_body: no bytes, or only whitespace;
 //  - not_a_feed: a well-formed document that is not RSS, RDF, Atom or JSON Feed (HTML, OPML...);
 //  - malformed: XML or JSON that could not be parsed and yielded no entry; the message has the
-//    byte offset (into the UTF-8 text) and the parser's description.
-Outcome<FeedDocument> parse_feed(std::string_view bytes, const ParseInput& input);
+//    byte offset (into the UTF-8 text) and the parser's description;
+//  - too_deep, too_many_attributes, too_many_elements (JSON), parse_timeout: over the budget
+//    of limits (sources/parse_limits.h); entries, categories and fields over their budget are
+//    dropped or cut instead, each listed in FeedDocument::repairs.
+// Time and memory are linear in the size of bytes whatever they hold; no walk recurses with
+// the input. deadline, when given, is shared with the caller (who goes on to clean the entries
+// under the same budget); otherwise one of limits.deadline starts here.
+Outcome<FeedDocument> parse_feed(std::string_view bytes, const ParseInput& input, const ParseLimits& limits = {},
+                                 Deadline* deadline = nullptr);
 
 }  // namespace rssflow

@@ -42,7 +42,13 @@ std::optional<std::string> author_name(const json& item) {
   return std::nullopt;
 }
 
-FeedEntry json_feed_item(const json& item, const std::string& base) {
+bool admit(std::size_t count, std::size_t max, std::size_t& dropped) {
+  if (count < max) return true;
+  ++dropped;
+  return false;
+}
+
+FeedEntry json_feed_item(const json& item, const std::string& base, ReadBudget& budget) {
   FeedEntry entry;
   entry.guid = string_at(item, "id");
   entry.link = resolved(base, string_at(item, "url"));
@@ -57,7 +63,8 @@ FeedEntry json_feed_item(const json& item, const std::string& base) {
     if (auto text = string_at(item, "content_text")) entry.content_html = escape_html(*text);
   if (auto tags = item.find("tags"); tags != item.end() && tags->is_array())
     for (const json& tag : *tags)
-      if (tag.is_string() && !trim(tag.get_ref<const std::string&>()).empty())
+      if (tag.is_string() && !trim(tag.get_ref<const std::string&>()).empty() &&
+          admit(entry.categories.size(), budget.max_categories, budget.categories_dropped))
         entry.categories.emplace_back(trim(tag.get_ref<const std::string&>()));
   return entry;
 }
@@ -81,7 +88,13 @@ FeedEntry rss_in_json_item(const json& item, const std::string& base) {
 
 }  // namespace
 
-Outcome<FeedDocument> parse_json_feed(std::string_view text, const std::string& feed_url, const std::string& base_url) {
+Outcome<FeedDocument> parse_json_feed(std::string_view text, const std::string& feed_url, const std::string& base_url,
+                                      ReadBudget& budget) {
+  // One entry more, unless over budget or out of time (the caller reports the timeout).
+  const auto admit_entry = [&](const FeedDocument& doc) {
+    if (budget.deadline && budget.deadline->expired()) return false;
+    return admit(doc.entries.size(), budget.max_entries, budget.entries_dropped);
+  };
   json root;
   try {
     root = json::parse(text.begin(), text.end());
@@ -99,7 +112,7 @@ Outcome<FeedDocument> parse_json_feed(std::string_view text, const std::string& 
     doc.link = resolved(base_url, string_at(root, "home_page_url"));
     if (auto items = root.find("items"); items != root.end() && items->is_array())
       for (const json& item : *items)
-        if (item.is_object()) doc.entries.push_back(json_feed_item(item, base_url));
+        if (item.is_object() && admit_entry(doc)) doc.entries.push_back(json_feed_item(item, base_url, budget));
     return doc;
   }
   if (root.is_object() && root.contains("rss") && root["rss"].is_object() && root["rss"].contains("channel")) {
@@ -111,7 +124,7 @@ Outcome<FeedDocument> parse_json_feed(std::string_view text, const std::string& 
     if (auto items = channel.find("item"); channel.is_object() && items != channel.end()) {
       if (items->is_array()) {
         for (const json& item : *items)
-          if (item.is_object()) doc.entries.push_back(rss_in_json_item(item, base_url));
+          if (item.is_object() && admit_entry(doc)) doc.entries.push_back(rss_in_json_item(item, base_url));
       } else if (items->is_object()) {
         doc.entries.push_back(rss_in_json_item(*items, base_url));
       }

@@ -294,7 +294,15 @@ SourceList read_opml(const std::filesystem::path& file) {
   if (std::filesystem::is_directory(file, ec)) throw std::runtime_error("cannot read " + file.string() + ": is a directory");
   std::ifstream in(file, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + file.string() + ": " + std::strerror(errno));
-  std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  // Read in chunks up to the cap: /dev/zero or a runaway file must not grow memory without bound.
+  std::string bytes;
+  std::vector<char> chunk(1 << 16);
+  while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0) {
+    bytes.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
+    if (bytes.size() > kMaxOpmlBytes)
+      throw std::runtime_error("cannot read " + file.string() + ": larger than " + std::to_string(kMaxOpmlBytes >> 20) +
+                               " MiB; no source list is that big");
+  }
   if (in.bad()) throw std::runtime_error("cannot read " + file.string() + ": " + std::strerror(errno));
   std::filesystem::path absolute = std::filesystem::absolute(file, ec);
   if (ec) absolute = file;

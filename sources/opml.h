@@ -35,7 +35,9 @@ struct SourceList {
 // Throws std::runtime_error naming the file when it cannot be read, is not well-formed XML
 // (pugixml's description and the line), or is not OPML (no <opml> root or no <body>).
 // Thread-safe: no shared state.
+// A file over kMaxOpmlBytes is refused (std::runtime_error) before it is all read.
 SourceList read_opml(const std::filesystem::path& file);
+inline constexpr std::size_t kMaxOpmlBytes = std::size_t{32} << 20;
 
 // The same from bytes in memory; `base_dir` resolves relative paths and `name` labels errors.
 SourceList read_opml_buffer(std::string_view bytes, const std::filesystem::path& base_dir,

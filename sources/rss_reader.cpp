@@ -24,9 +24,20 @@ bool is_http_url(std::string_view s) {
 
 // A link whose text was escaped twice ("?a=1&amp;amp;b=2") still means "&": browsers and
 // feedparser undo the second escape, and "&amp;" is never meant literally inside a URL.
+// One pass (erasing in place would be quadratic in a link made of "&amp;").
 std::string unescape_amp(std::string text) {
-  for (std::size_t pos = text.find("&amp;"); pos != std::string::npos; pos = text.find("&amp;", pos + 1))
-    text.erase(pos + 1, 4);
+  std::size_t pos = text.find("&amp;");
+  if (pos == std::string::npos) return text;
+  std::size_t write = pos;
+  while (pos < text.size()) {
+    if (text.compare(pos, 5, "&amp;") == 0) {
+      text[write++] = '&';
+      pos += 5;
+    } else {
+      text[write++] = text[pos++];
+    }
+  }
+  text.resize(write);
   return text;
 }
 
@@ -35,9 +46,11 @@ void set_once(std::optional<std::string>& field, std::string_view value) {
   if (!field && !value.empty()) field = std::string(value);
 }
 
-void add_category(FeedEntry& entry, std::string_view value) {
+// Linear overall: the duplicate scan is bounded by the category budget.
+void add_category(FeedEntry& entry, std::string_view value, const XmlScope& scope) {
   value = trim(value);
   if (value.empty()) return;
+  if (!scope.admit_category(entry.categories.size())) return;
   for (const auto& existing : entry.categories)
     if (existing == value) return;
   entry.categories.emplace_back(value);
@@ -107,7 +120,7 @@ FeedEntry read_item(pugi::xml_node item, Ns core, XmlScope& scope) {
       } else if (l == "author") {
         set_once(entry.author, text_of(child));
       } else if (l == "category") {
-        add_category(entry, text_of(child));
+        add_category(entry, text_of(child), scope);
       }
       continue;
     }
@@ -117,7 +130,7 @@ FeedEntry read_item(pugi::xml_node item, Ns core, XmlScope& scope) {
         else if (l == "creator" || l == "author") set_once(entry.author, text_of(child));
         else if (l == "date" && dates.dc_date.empty()) dates.dc_date = text_of(child);
         else if (l == "description" && !summary) summary = html_source_of(child);
-        else if (l == "subject") add_category(entry, text_of(child));
+        else if (l == "subject") add_category(entry, text_of(child), scope);
         break;
       case Ns::dcterms:
         if (l == "issued" && dates.dcterms_issued.empty()) dates.dcterms_issued = text_of(child);
@@ -196,6 +209,7 @@ void collect_items(pugi::xml_node container, Ns core, int depth, XmlScope& scope
     if (child.type() != pugi::node_element || !child.first_child()) continue;
     const QName q = scope.name_of(child);
     if (q.local == "item" && (q.ns == core || q.ns == Ns::none)) {
+      if (scope.out_of_time() || !scope.admit_entry(doc.entries.size())) continue;
       doc.entries.push_back(read_item(child, core, scope));
       entry_elements.push_back(child);
     } else if (q.ns == core || q.ns == Ns::none || q.ns == Ns::itunes || q.ns == Ns::rdf) {

@@ -72,12 +72,28 @@ bool is_void_element(std::string_view name) {
 }
 
 // own_text_is_html: whether this element's direct text is HTML source (kept) or text (escaped).
+// An explicit stack of open elements, not recursion: a hostile feed nests a million levels.
 void serialize_children(pugi::xml_node element, bool own_text_is_html, std::string& out) {
-  for (pugi::xml_node child : element.children()) {
+  struct Open {
+    pugi::xml_node element;
+    std::string_view name;
+  };
+  std::vector<Open> open;
+  pugi::xml_node child = element.first_child();
+  for (;;) {
+    if (!child) {
+      if (open.empty()) return;
+      out += "</";
+      out += open.back().name;
+      out += '>';
+      child = open.back().element.next_sibling();
+      open.pop_back();
+      continue;
+    }
     switch (child.type()) {
       case pugi::node_pcdata:
       case pugi::node_cdata:
-        if (own_text_is_html) out += child.value();
+        if (own_text_is_html && open.empty()) out += child.value();
         else out += escape_html(child.value());
         break;
       case pugi::node_element: {
@@ -91,22 +107,31 @@ void serialize_children(pugi::xml_node element, bool own_text_is_html, std::stri
           break;
         }
         out += '>';
-        serialize_children(child, false, out);
-        out += "</";
-        out += name;
-        out += '>';
-        break;
+        open.push_back({child, name});
+        child = child.first_child();
+        continue;
       }
       default:
         break;
     }
+    child = child.next_sibling();
   }
 }
 
+// Pre-order walk by parent links: no stack at all, whatever the depth.
 void collect_text(pugi::xml_node element, std::string& out) {
-  for (pugi::xml_node child : element.children()) {
-    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) out += child.value();
-    else if (child.type() == pugi::node_element) collect_text(child, out);
+  pugi::xml_node node = element.first_child();
+  while (node) {
+    if (node.type() == pugi::node_pcdata || node.type() == pugi::node_cdata) out += node.value();
+    if (node.type() == pugi::node_element && node.first_child()) {
+      node = node.first_child();
+      continue;
+    }
+    while (!node.next_sibling()) {
+      node = node.parent();
+      if (!node || node == element) return;
+    }
+    node = node.next_sibling();
   }
 }
 
@@ -141,19 +166,29 @@ Ns ns_from_uri(std::string_view uri) {
   return Ns::unknown;
 }
 
-XmlScope::XmlScope(std::string document_url) { bases_.push_back(std::move(document_url)); }
+XmlScope::XmlScope(std::string document_url, ReadBudget* budget) : budget_(budget) {
+  bases_.push_back(std::move(document_url));
+}
 
 void XmlScope::enter(pugi::xml_node element) {
   Frame frame;
-  frame.bindings = bindings_.size();
+  frame.element = element;
+  frame.bindings = pushed_prefixes_.size();
   for (pugi::xml_attribute attr : element.attributes()) {
     const std::string_view name = attr.name();
-    if (name == "xmlns") bindings_.emplace_back(std::string_view(), attr.value());
-    else if (name.starts_with("xmlns:")) bindings_.emplace_back(name.substr(6), attr.value());
-    else if (name == "xml:base") {
+    if (name == "xmlns" || name.starts_with("xmlns:")) {
+      const std::string_view prefix = name == "xmlns" ? std::string_view() : name.substr(6);
+      bindings_[prefix].push_back(attr.value());
+      pushed_prefixes_.push_back(prefix);
+    } else if (name == "xml:base" && !frame.pushed_base) {
+      // A base longer than any real URL is ignored: nested relative bases would otherwise grow
+      // (and be stored) once per level, quadratic in memory.
       auto resolved = resolve_url(bases_.back(), attr.value());
-      bases_.push_back(resolved ? std::move(*resolved) : std::string(trim(attr.value())));
-      frame.pushed_base = true;
+      std::string base = resolved ? std::move(*resolved) : std::string(trim(attr.value()));
+      if (base.size() <= kMaxBaseBytes) {
+        bases_.push_back(std::move(base));
+        frame.pushed_base = true;
+      }
     }
   }
   frames_.push_back(frame);
@@ -163,18 +198,40 @@ void XmlScope::leave() {
   if (frames_.empty()) return;
   const Frame frame = frames_.back();
   frames_.pop_back();
-  bindings_.resize(frame.bindings);
+  while (pushed_prefixes_.size() > frame.bindings) {
+    auto it = bindings_.find(pushed_prefixes_.back());
+    it->second.pop_back();
+    if (it->second.empty()) bindings_.erase(it);
+    pushed_prefixes_.pop_back();
+  }
   if (frame.pushed_base) bases_.pop_back();
 }
 
+bool XmlScope::out_of_time() const { return budget_ && budget_->deadline && budget_->deadline->expired(); }
+
+bool XmlScope::admit_entry(std::size_t entries) const {
+  if (!budget_ || entries < budget_->max_entries) return true;
+  ++budget_->entries_dropped;
+  return false;
+}
+
+bool XmlScope::admit_category(std::size_t categories) const {
+  if (!budget_ || categories < budget_->max_categories) return true;
+  ++budget_->categories_dropped;
+  return false;
+}
+
 std::optional<std::string_view> XmlScope::lookup(std::string_view prefix, pugi::xml_node own) const {
-  for (pugi::xml_attribute attr : own.attributes()) {
-    const std::string_view name = attr.name();
-    if (prefix.empty() ? name == "xmlns" : (name.starts_with("xmlns:") && name.substr(6) == prefix))
-      return std::string_view(attr.value());
+  // The current element's declarations are in bindings_ already; another element's (a child
+  // not entered yet) are read from its attributes, linear in that element's size.
+  if (frames_.empty() || frames_.back().element != own) {
+    for (pugi::xml_attribute attr : own.attributes()) {
+      const std::string_view name = attr.name();
+      if (prefix.empty() ? name == "xmlns" : (name.starts_with("xmlns:") && name.substr(6) == prefix))
+        return std::string_view(attr.value());
+    }
   }
-  for (auto it = bindings_.rbegin(); it != bindings_.rend(); ++it)
-    if (it->first == prefix) return it->second;
+  if (auto it = bindings_.find(prefix); it != bindings_.end()) return it->second.back();
   return std::nullopt;
 }
 

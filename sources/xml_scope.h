@@ -7,8 +7,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "core/deadline.h"
+#include "sources/parse_limits.h"
 
 namespace rssflow {
 
@@ -23,11 +27,23 @@ struct QName {
   bool is(Ns n, std::string_view l) const { return ns == n && local == l; }
 };
 
+// What the readers may take from one document (ParseLimits) and what they dropped to stay
+// within it. Owned by the caller of the readers; outlives the XmlScope that points to it.
+struct ReadBudget {
+  std::size_t max_entries = static_cast<std::size_t>(-1);
+  std::size_t max_categories = static_cast<std::size_t>(-1);
+  Deadline* deadline = nullptr;  // optional
+  std::size_t entries_dropped = 0;
+  std::size_t categories_dropped = 0;
+};
+
 // Stack of in-scope namespace bindings and base URLs as the readers descend. Not thread-safe;
-// one per parse. Every enter() must be matched by leave() (use XmlScope::Guard).
+// one per parse. Every enter() must be matched by leave() (use XmlScope::Guard). Lookups are
+// O(1) in the number of bindings in scope (a hostile root declares 200,000 prefixes).
 class XmlScope {
  public:
-  explicit XmlScope(std::string document_url);
+  // budget (optional) is what admit_entry(), admit_category() and out_of_time() consult.
+  explicit XmlScope(std::string document_url, ReadBudget* budget = nullptr);
 
   void enter(pugi::xml_node element);
   void leave();
@@ -45,6 +61,17 @@ class XmlScope {
   // after element's own xml:base if it has one. nullopt for a blank ref.
   std::optional<std::string> resolve(std::string_view ref, pugi::xml_node element = {}) const;
 
+  // Whether the parse deadline has passed: readers poll it once per entry and stop early (the
+  // caller turns it into parse_timeout). Cheap: reads the clock once every few thousand calls.
+  bool out_of_time() const;
+  // Whether one more entry (the document has `entries` so far) / one more category (the entry
+  // has `categories`) is within the budget; false counts it as dropped.
+  bool admit_entry(std::size_t entries) const;
+  bool admit_category(std::size_t categories) const;
+
+  // xml:base values that resolve to more bytes than this are ignored (no real URL is as long).
+  static constexpr std::size_t kMaxBaseBytes = 8192;
+
   class Guard {
    public:
     Guard(XmlScope& scope, pugi::xml_node element) : scope_(scope) { scope_.enter(element); }
@@ -58,14 +85,17 @@ class XmlScope {
 
  private:
   struct Frame {
-    std::size_t bindings = 0;
+    pugi::xml_node element;
+    std::size_t bindings = 0;  // pushed_prefixes_.size() on entry
     bool pushed_base = false;
   };
   std::optional<std::string_view> lookup(std::string_view prefix, pugi::xml_node own) const;
 
-  std::vector<std::pair<std::string_view, std::string_view>> bindings_;  // prefix -> URI
+  std::unordered_map<std::string_view, std::vector<std::string_view>> bindings_;  // prefix -> URIs, innermost last
+  std::vector<std::string_view> pushed_prefixes_;  // in order of enter(), to undo on leave()
   std::vector<std::string> bases_;
   std::vector<Frame> frames_;
+  ReadBudget* budget_ = nullptr;
 };
 
 // All text below element (character data and CDATA sections, split sections concatenated), in

@@ -276,12 +276,13 @@ Article build_article(const FeedEntry& entry, const FeedDocument& document, cons
 }
 
 std::vector<Article> build_articles(const FeedDocument& document, const KeywordMatcher& keywords, Instant fetched_at,
-                                    const ArticleOptions& options) {
+                                    const ArticleOptions& options, Deadline* deadline) {
   std::vector<EntryIdentity> ids = identify_entries(document, Hash128{});
   std::vector<Article> articles;
   articles.reserve(document.entries.size());
   std::string extra;
   for (std::size_t i = 0; i < document.entries.size(); ++i) {
+    if (deadline && deadline->expired_now()) break;  // one clock read per entry: each may be 1 MiB of HTML
     articles.push_back(clean_entry(document.entries[i], std::move(ids[i]), document, fetched_at, options, extra));
     match_keywords(articles.back(), extra, keywords);
   }

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/deadline.h"
 #include "core/types.h"
 #include "transforms/keyword_matcher.h"
 
@@ -77,7 +78,9 @@ Article build_article(const FeedEntry& entry, const FeedDocument& document, cons
 
 // build_article for every entry of document, in document order, with the repetition check
 // done once per document (O(entries) in total instead of O(entries^2)).
+// With a deadline, stops early (returning the articles built so far) once it has passed: the
+// caller checks deadline->expired_now() and fails the source.
 std::vector<Article> build_articles(const FeedDocument& document, const KeywordMatcher& keywords,
-                                    Instant fetched_at, const ArticleOptions& options);
+                                    Instant fetched_at, const ArticleOptions& options, Deadline* deadline = nullptr);
 
 }  // namespace rssflow

@@ -41,7 +41,7 @@ enum class ErrorCode {
   internal,            // a bug: an unexpected exception caught at a stage boundary
   too_deep,            // elements or JSON values nested beyond the parse budget (ParseLimits)
   too_many_attributes, // one element with more attributes/namespace declarations than the budget
-  too_many_elements,   // JSON Feed with more values than the budget (XML is cut there instead)
+  too_many_elements,   // JSON Feed with more values than the budget; XML with no entry complete before the cut
   parse_timeout,       // parse + clean of one source ran past its deadline
 };
 

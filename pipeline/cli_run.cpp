@@ -28,6 +28,7 @@ void add_run_options(CLI::App& cmd, RunFlags& f) {
   cmd.add_flag("--quiet,-q", run.log.quiet, "for cron: print only warnings, errors and a summary when something failed");
   cmd.add_flag("--verbose,-v", run.log.verbose, "also log one line per source");
   add_fetch_options(cmd, f.fetch);
+  add_parse_limit_options(cmd, f.parse);
 }
 
 Command finish_run(RunFlags& f) {
@@ -35,6 +36,7 @@ Command finish_run(RunFlags& f) {
   run.sink = f.sink == "postgres" ? SinkKind::postgres : SinkKind::jsonl;
   run.log.format = f.log_format == "json" ? LogFormat::json : LogFormat::logfmt;
   run.fetch = to_fetch_options(f.fetch);
+  run.parse = to_parse_limits(f.parse);
   if (!f.state_file.empty()) run.state_file = f.state_file;
   if (!f.metrics_file.empty()) run.metrics_file = f.metrics_file;
   if (!f.report_file.empty()) run.report_file = f.report_file;

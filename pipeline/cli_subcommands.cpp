@@ -10,10 +10,12 @@ void add_parse_options(CLI::App& cmd, ParseFlags& f) {
   cmd.add_option("--keywords", f.command.keywords_file, "keyword dictionary")->check(CLI::ExistingFile)->capture_default_str();
   cmd.add_option("--summary-bytes", f.command.article.summary_max_bytes, "summary length cap")->check(CLI::Range(std::size_t{16}, std::size_t{1} << 20))->capture_default_str();
   add_fetch_options(cmd, f.fetch);
+  add_parse_limit_options(cmd, f.parse);
 }
 
 Command finish_parse(ParseFlags& f) {
   f.command.fetch = to_fetch_options(f.fetch);
+  f.command.parse = to_parse_limits(f.parse);
   return std::move(f.command);
 }
 

@@ -30,6 +30,14 @@ struct FetchFlags {
 void add_fetch_options(CLI::App& cmd, FetchFlags& flags);
 FetchOptions to_fetch_options(const FetchFlags& flags);
 
+// --max-depth, --max-nodes, ... --parse-deadline (the per-source budget), shared by `run` and `parse`.
+struct ParseLimitFlags {
+  ParseLimits limits;
+  double deadline_s = static_cast<double>(ParseLimits{}.deadline.count()) / 1000;
+};
+void add_parse_limit_options(CLI::App& cmd, ParseLimitFlags& flags);
+ParseLimits to_parse_limits(const ParseLimitFlags& flags);
+
 // --database-url and --schema, shared by `run` and `migrate`.
 void add_postgres_options(CLI::App& cmd, PostgresOptions& postgres);
 std::string default_database_url();  // $DATABASE_URL, else empty (the PG* environment)
@@ -41,6 +49,7 @@ struct RunFlags {
   explicit RunFlags(const std::filesystem::path& config_dir);
   RunConfig config;
   FetchFlags fetch;
+  ParseLimitFlags parse;
   std::string sink = "jsonl", log_format = "logfmt", shard, pushgateway;
   std::string state_file, metrics_file, report_file, lock_file;
 };
@@ -51,6 +60,7 @@ struct ParseFlags {
   explicit ParseFlags(const std::filesystem::path& config_dir);
   ParseCommand command;
   FetchFlags fetch;
+  ParseLimitFlags parse;
 };
 void add_parse_options(CLI::App& cmd, ParseFlags& flags);
 Command finish_parse(ParseFlags& flags);

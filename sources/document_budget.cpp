@@ -57,11 +57,14 @@ MarkupScan scan_markup(std::string_view text, const ParseLimits& limits) {
   MarkupScan out;
   std::size_t pos = 0;
   while ((pos = text.find('<', pos)) != npos) {
+    // Text before the markup is a node of its own (whitespace too: the parser keeps it).
+    if (pos > 0 && text[pos - 1] != '>') ++out.nodes;
     const std::string_view rest = text.substr(pos);
     if (rest.starts_with("<!--")) {
       pos = skip_past(text, pos + 4, "-->");
     } else if (rest.starts_with("<![CDATA[")) {
       pos = skip_past(text, pos + 9, "]]>");
+      ++out.nodes;
     } else if (rest.starts_with("<?")) {
       pos = skip_past(text, pos + 2, "?>");
     } else if (rest.starts_with("<!")) {

@@ -17,7 +17,7 @@ namespace rssflow {
 
 // What a scan of the markup found, without building anything.
 struct MarkupScan {
-  std::size_t nodes = 0;  // start tags plus attributes, up to the cut
+  std::size_t nodes = 0;  // elements, attributes, text runs and CDATA sections, up to the cut
   // Offset of the '<' of the start tag that took nodes over max_nodes (the document is to be
   // read as if it ended there), or npos.
   std::size_t cut = std::string_view::npos;
@@ -25,8 +25,9 @@ struct MarkupScan {
   std::optional<std::string> too_many_attributes;
 };
 
-// One pass over UTF-8 XML text: comments, CDATA sections, processing instructions and the
-// DOCTYPE count nothing; attribute values are the quoted strings inside a start tag.
+// One pass over UTF-8 XML text, counting the nodes the parser would build: comments, processing
+// instructions and the DOCTYPE count nothing; attribute values are the quoted strings inside
+// a start tag.
 MarkupScan scan_markup(std::string_view text, const ParseLimits& limits);
 
 // The deepest nesting of elements below root, by parent links (no recursion, no stack);

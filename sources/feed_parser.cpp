@@ -225,6 +225,10 @@ Outcome<FeedDocument> recover(std::string_view bytes, const ParseInput& input, c
   }
   const std::size_t dropped = doc.entries.size() - complete.size();
   doc.entries = std::move(complete);
+  if (doc.entries.empty() && cut != std::string::npos)
+    return parse_error(input, ErrorCode::too_many_elements,
+                       "no entry is complete within the first " + std::to_string(budget.limits.max_nodes) +
+                           " nodes (max_nodes)");
   if (doc.entries.empty()) return parse_error(input, ErrorCode::malformed, error_text);
   repairs.push_back("xml: not well-formed (" + error_text + "); re-nested " + std::to_string(balanced.elements_closed) +
                     " elements, dropped " + std::to_string(balanced.end_tags_dropped) + " stray end tags and " +

@@ -7,12 +7,13 @@
 #
 #   scripts/bench/hostile.sh
 #   RSSFLOW_BUILD_DIR=build-x scripts/bench/hostile.sh   another configured build dir
+#   RSSFLOW_SKIP_BUILD=1 scripts/bench/hostile.sh        use the binary as it is
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 build=${RSSFLOW_BUILD_DIR:-$repo/build}
 rssflow=$build/pipeline/rssflow
 [[ -x $rssflow ]] || rssflow=$build/rssflow
-cmake --build "$build" -j2 --target rssflow >/dev/null
+[[ -n ${RSSFLOW_SKIP_BUILD:-} ]] || cmake --build "$build" -j2 --target rssflow >/dev/null
 
 work=$(mktemp -d /tmp/rssflow-hostile-bench.XXXXXX)
 server=
@@ -50,13 +51,15 @@ rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/run.err")
 echo "run: exit $status, wall $wall, peak RSS $((rss_kb / 1024)) MiB ($(ls "$work"/good | wc -l) good + $(($(ls "$work"/hostile | wc -l) - 1)) hostile sources)"
 
 printf '<rss version="2.0"><channel><title>t</title><item><title>a</title></item></channel></rss>' >"$work/tiny.xml"
-base=$( { /usr/bin/time -f %e "$rssflow" parse "$work/tiny.xml" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+timed() {  # prints "seconds peak_kB" of `rssflow parse FILE`
+  /usr/bin/time -f "%e %M" -o "$work/time" "$rssflow" parse "$1" >/dev/null 2>&1 || true
+  tail -1 "$work/time"
+}
+base=$(timed "$work/tiny.xml" | cut -d' ' -f1)
 echo "per file (parse + clean, minus ${base}s of start-up):"
 for f in "$work"/hostile/*; do
   [[ $f == */manifest.json ]] && continue
-  bytes=$(stat -c %s "$f")
-  t=$( { /usr/bin/time -f "%e %M" "$rssflow" parse "$f" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
-  echo "$(basename "$f") $bytes $t $base"
+  echo "$(basename "$f") $(stat -c %s "$f") $(timed "$f") $base"
 done | awk '{ mib = $2 / 1048576; if (mib < 1) mib = 1; s = $3 - $5; if (s < 0) s = 0; r = s / mib;
               printf "  %-32s %7.1f MiB %6.2f s %6.3f s/MiB %5d MiB RSS\n", $1, $2 / 1048576, $3, r, $4 / 1024;
               if (r > worst) { worst = r; name = $1 } }

@@ -29,7 +29,8 @@ const std::vector<std::string> kGoodFeeds = {
 
 std::map<std::string, json> sources_by_url(const std::string& report_path) {
   std::map<std::string, json> out;
-  for (const auto& source : json::parse(testing::read_file(report_path))["sources"]) out[source["url"].get<std::string>()] = source;
+  const json report = json::parse(testing::read_file(report_path));
+  for (const auto& source : report["sources"]) out[source["url"].get<std::string>()] = source;
   return out;
 }
 
@@ -59,10 +60,13 @@ TEST(HostileCorpusRun, EndsByItselfLoadsEveryRealFeedAndNamesEveryHostileOneWith
 
   const auto run = testing::run_command({RSSFLOW_BINARY, "run", "--sources", dir.file("sources.opml"), "--sink", "jsonl",
                                          "--out", dir.file("out.jsonl"), "--report", dir.file("report.json"),
-                                         "--per-host", "8", "--lock-file", dir.file("lock"), "--quiet"});
+                                         "--per-host", "8", "--lock-file", dir.file("lock"), "--quiet",
+                                         // Sanitizer builds are slow: the deadline is not what is tested here.
+                                         "--parse-deadline", "600"});
   ASSERT_EQ(run.exit_status, 1) << "1 = some sources failed; >= 128 would be a signal\n" << run.err.substr(0, 4000);
 
   const auto report = sources_by_url(dir.file("report.json"));
+  ASSERT_EQ(report.size(), urls.size()) << testing::read_file(dir.file("report.json")).substr(0, 3000);
   std::map<std::string, std::size_t> records_by_feed;
   std::istringstream lines(testing::read_file(dir.file("out.jsonl")));
   for (std::string line; std::getline(lines, line);) {
@@ -74,7 +78,7 @@ TEST(HostileCorpusRun, EndsByItselfLoadsEveryRealFeedAndNamesEveryHostileOneWith
   for (const std::string& name : kGoodFeeds) {
     SCOPED_TRACE(name);
     const std::string url = server.url("good/" + name);
-    ASSERT_TRUE(report.count(url));
+    ASSERT_TRUE(report.count(url)) << url << " not among the " << report.size() << " sources of the report";
     EXPECT_EQ(report.at(url)["status"], "ok") << report.at(url).dump();
     EXPECT_GT(records_by_feed[url], 0u) << report.at(url).dump();
   }

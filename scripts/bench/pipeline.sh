@@ -49,13 +49,13 @@ measure() {
   for ((i = 0; i < runs; i++)); do
     "$setup"
     /usr/bin/time -f '%e %U %S' -o "$work/time" "$@" >/dev/null 2>"$work/$name.err" || true  # exit 1: the corpus has broken feeds on purpose
-    read -r wall user sys <"$work/time"
+    read -r wall user sys < <(tail -n 1 "$work/time")  # time prefixes a line when the exit status is not 0
     local cpu
     cpu=$(echo "$user + $sys" | bc -l)
     if [[ -z $best_wall ]] || (( $(echo "$wall < $best_wall" | bc -l) )); then best_wall=$wall; fi
     if [[ -z $best_cpu ]] || (( $(echo "$cpu < $best_cpu" | bc -l) )); then best_cpu=$cpu; fi
   done
-  echo "$best_wall $best_cpu" >"$work/$name"
+  echo "$best_wall $best_cpu" >"$work/result.$name"
 }
 
 "$repo/scripts/pg_test_cluster.sh" start "$work/pg" >/dev/null
@@ -72,7 +72,7 @@ schema_n=0
 fresh_schema() {  # a new, migrated, empty schema for a first run
   schema_n=$((schema_n + 1))
   echo "bench$schema_n" >"$work/schema"
-  "$bin" migrate --database-url "$conninfo" --schema "bench$schema_n" >/dev/null
+  "$bin" migrate --database-url "$conninfo" --schema "bench$schema_n" >/dev/null 2>&1
 }
 fresh_newsboat() { rm -f "$work/newsboat.db"; }
 nothing() { :; }   # a rerun uses the schema the last first run filled
@@ -86,7 +86,7 @@ measure pg fresh_schema /bin/sh "$work/postgres.sh"
 measure rerun nothing /bin/sh "$work/postgres.sh"
 floor=$("$build/sources/pugixml_floor" "$runs" "${files[@]}" | cut -d' ' -f1)
 
-row() { read -r w c <"$work/$2"; printf '| %-52s | %7.3f s | %7.3f s |\n' "$1" "$w" "$c"; }
+row() { read -r w c <"$work/result.$2"; printf '| %-52s | %7.3f s | %7.3f s |\n' "$1" "$w" "$c"; }
 echo
 printf '| %-52s | %9s | %9s |\n' "" "wall" "CPU"
 echo "|------------------------------------------------------|-----------|-----------|"
@@ -99,8 +99,8 @@ row "rssflow -> PostgreSQL, same corpus again (unchanged)" rerun
 printf '| %-52s |           | %7.3f s |\n' "pugixml parse-only of the same bytes in memory" "$floor"
 echo
 echo "records: python $(wc -l <"$work/python.jsonl"), rssflow $(wc -l <"$work/rssflow.jsonl")"
-cpu() { cut -d' ' -f2 "$work/$1"; }
-wall() { cut -d' ' -f1 "$work/$1"; }
+cpu() { cut -d' ' -f2 "$work/result.$1"; }
+wall() { cut -d' ' -f1 "$work/result.$1"; }
 ratio() { echo "$1 / $2" | bc -l; }
 printf 'RATIO python CPU / rssflow 1-core CPU:           %6.1fx  (target >= 200x)\n' "$(ratio "$(cpu python)" "$(cpu one)")"
 printf 'RATIO rssflow 1-core wall / 2-core wall:          %6.2fx  (target >= 1.8x)\n' "$(ratio "$(wall one)" "$(wall two)")"

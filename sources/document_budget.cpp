@@ -10,27 +10,6 @@ std::size_t skip_past(std::string_view text, std::size_t from, std::string_view 
   return at == npos ? text.size() : at + terminator.size();
 }
 
-// Past the '>' that ends a DOCTYPE (its internal subset in brackets, quoted strings skipped).
-std::size_t skip_doctype(std::string_view text, std::size_t pos) {
-  int bracket = 0;
-  char quote = 0;
-  for (; pos < text.size(); ++pos) {
-    const char c = text[pos];
-    if (quote) {
-      if (c == quote) quote = 0;
-    } else if (c == '"' || c == '\'') {
-      quote = c;
-    } else if (c == '[') {
-      ++bracket;
-    } else if (c == ']') {
-      --bracket;
-    } else if (c == '>' && bracket <= 0) {
-      return pos + 1;
-    }
-  }
-  return text.size();
-}
-
 std::string_view tag_name(std::string_view text, std::size_t lt) {
   std::size_t end = lt + 1;
   while (end < text.size() && end - lt < 64 && text[end] != ' ' && text[end] != '\t' && text[end] != '\n' &&
@@ -52,6 +31,28 @@ void cut(std::optional<std::string>& field, std::size_t max_bytes, std::size_t& 
 }
 
 }  // namespace
+
+// Past the '>' that ends a DOCTYPE (its internal subset in brackets, quoted strings skipped).
+std::size_t skip_doctype(std::string_view text, std::size_t pos) {
+  int bracket = 0;
+  char quote = 0;
+  for (; pos < text.size(); ++pos) {
+    const char c = text[pos];
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '[') {
+      ++bracket;
+    } else if (c == ']') {
+      --bracket;
+    } else if (c == '>' && bracket <= 0) {
+      return pos + 1;
+    }
+  }
+  return text.size();
+}
+
 
 MarkupScan scan_markup(std::string_view text, const ParseLimits& limits) {
   MarkupScan out;

@@ -46,4 +46,8 @@ std::optional<JsonShapeError> check_json_shape(std::string_view text, const Pars
 // how many were cut.
 std::size_t cut_long_fields(FeedDocument& doc, std::size_t max_bytes);
 
+// Past the '>' that ends a DOCTYPE starting before pos (its internal subset in brackets and
+// quoted strings skipped); text.size() when it never ends. Linear.
+std::size_t skip_doctype(std::string_view text, std::size_t pos);
+
 }  // namespace rssflow

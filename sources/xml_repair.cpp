@@ -8,6 +8,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "sources/document_budget.h"
 #include "sources/xml_named_entities.h"
 
 namespace rssflow {
@@ -151,25 +152,7 @@ class Repairer {
   }
 
   // <!DOCTYPE ...[ internal subset ]> : copied, never interpreted here.
-  void doctype() {
-    int bracket = 0;
-    char quote = 0;
-    for (++pos_; pos_ < text_.size(); ++pos_) {
-      const char c = text_[pos_];
-      if (quote) {
-        if (c == quote) quote = 0;
-      } else if (c == '"' || c == '\'') {
-        quote = c;
-      } else if (c == '[') {
-        ++bracket;
-      } else if (c == ']') {
-        --bracket;
-      } else if (c == '>' && bracket <= 0) {
-        ++pos_;
-        return;
-      }
-    }
-  }
+  void doctype() { pos_ = skip_doctype(text_, pos_ + 1); }
 
   // A start or end tag: attribute values get the same '&' and '<' repairs as text.
   void tag() {

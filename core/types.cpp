@@ -37,6 +37,10 @@ const char* to_string(ErrorCode code) {
     case ErrorCode::too_many_attributes: return "too_many_attributes";
     case ErrorCode::too_many_elements: return "too_many_elements";
     case ErrorCode::parse_timeout: return "parse_timeout";
+    case ErrorCode::crashed_previous_run: return "crashed_previous_run";
+    case ErrorCode::interrupted: return "interrupted";
+    case ErrorCode::not_a_regular_file: return "not_a_regular_file";
+    case ErrorCode::header_too_large: return "header_too_large";
   }
   return "unknown";
 }

@@ -43,6 +43,10 @@ enum class ErrorCode {
   too_many_attributes, // one element with more attributes/namespace declarations than the budget
   too_many_elements,   // JSON Feed with more values than the budget; XML with no entry complete before the cut
   parse_timeout,       // parse + clean of one source ran past its deadline
+  crashed_previous_run,  // quarantined: the process died while parsing this source last run
+  interrupted,         // SIGTERM/SIGINT: the transfer was aborted or never started
+  not_a_regular_file,  // file:// names a FIFO, device, directory or socket
+  header_too_large,    // response headers over the cap (a header flood)
 };
 
 const char* to_string(Stage stage);

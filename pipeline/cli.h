@@ -23,6 +23,7 @@ struct ParseCommand {
 };
 struct MigrateCommand {
   PostgresOptions postgres;
+  bool repair = false;  // --repair: recreate tables the history says exist but do not
 };
 struct SourcesCommand {
   std::filesystem::path sources_file;

@@ -27,6 +27,7 @@ void add_run_options(CLI::App& cmd, RunFlags& f) {
   cmd.add_option("--log-format", f.log_format, "stderr event format")->check(CLI::IsMember({"logfmt", "json"}))->capture_default_str();
   cmd.add_flag("--quiet,-q", run.log.quiet, "for cron: print only warnings, errors and a summary when something failed");
   cmd.add_flag("--verbose,-v", run.log.verbose, "also log one line per source");
+  cmd.add_option("--stop-grace", f.stop_grace_s, "after SIGTERM/SIGINT, seconds transfers in flight may still finish before they are aborted")->check(CLI::Range(0.0, 3600.0))->capture_default_str();
   add_fetch_options(cmd, f.fetch);
   add_parse_limit_options(cmd, f.parse);
 }
@@ -37,6 +38,7 @@ Command finish_run(RunFlags& f) {
   run.log.format = f.log_format == "json" ? LogFormat::json : LogFormat::logfmt;
   run.fetch = to_fetch_options(f.fetch);
   run.parse = to_parse_limits(f.parse);
+  run.stop_grace = std::chrono::milliseconds(static_cast<long>(f.stop_grace_s * 1000));
   if (!f.state_file.empty()) run.state_file = f.state_file;
   if (!f.metrics_file.empty()) run.metrics_file = f.metrics_file;
   if (!f.report_file.empty()) run.report_file = f.report_file;

@@ -21,7 +21,11 @@ Command finish_parse(ParseFlags& f) {
 
 MigrateFlags::MigrateFlags() { command.postgres.conninfo = default_database_url(); }
 
-void add_migrate_options(CLI::App& cmd, MigrateFlags& f) { add_postgres_options(cmd, f.command.postgres); }
+void add_migrate_options(CLI::App& cmd, MigrateFlags& f) {
+  add_postgres_options(cmd, f.command.postgres);
+  cmd.add_flag("--repair", f.command.repair,
+               "when tables the migration history lists are missing: drop the history (and tables) from that migration on and apply again");
+}
 
 Command finish_migrate(MigrateFlags& f) { return std::move(f.command); }
 

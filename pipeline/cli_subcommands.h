@@ -52,6 +52,7 @@ struct RunFlags {
   ParseLimitFlags parse;
   std::string sink = "jsonl", log_format = "logfmt", shard, pushgateway;
   std::string state_file, metrics_file, report_file, lock_file;
+  double stop_grace_s = 5;
 };
 void add_run_options(CLI::App& cmd, RunFlags& flags);
 Command finish_run(RunFlags& flags);

@@ -1,10 +1,14 @@
 #include "pipeline/flow_graph.h"
 
 #include <memory>
+#include <optional>
+#include <string>
+#include <variant>
 #include <utility>
 
 #include <oneapi/tbb/flow_graph.h>
 
+#include "pipeline/inflight_journal.h"
 #include "pipeline/stage_clock.h"
 
 namespace rssflow {
@@ -76,6 +80,12 @@ GraphResult run_flow_graph(GraphInputs in) {
   });
 
   flow::function_node<FetchedPtr, BatchPtr> parse(g, flow::unlimited, [&](const FetchedPtr& fetched) {
+    // A body to parse: journalled and named to the fatal-signal handler while it is parsed.
+    const std::string url = fetched->job.source.url;  // outlives the scope, which refers to it
+    std::optional<ParsingScope> parsing;
+    if (const auto* feed = std::get_if<FetchedFeed>(&fetched->result.outcome); feed && !feed->not_modified) {
+      parsing.emplace(in.journal, url);
+    }
     auto batch = std::make_shared<SourceBatch>();
     batch->items = 1;  // the fetched source
     return timed(clock, MetricStage::parse, Stage::parse, batch, [&](SourceBatch& b) {
@@ -86,6 +96,10 @@ GraphResult run_flow_graph(GraphInputs in) {
     return timed(clock, MetricStage::dedupe, Stage::transform, batch, [&](SourceBatch& b) { dedupe_step.run(b); });
   });
   flow::function_node<BatchPtr, BatchPtr> clean(g, flow::unlimited, [&](const BatchPtr& batch) {
+    // Cleaning reads the feed's HTML: journalled like the parse, so a crash in it is quarantined too.
+    const std::string url = batch->outcome.source.url;  // outlives the scope, which refers to it
+    std::optional<ParsingScope> cleaning;
+    if (batch->items > 0) cleaning.emplace(in.journal, url);
     return timed(clock, MetricStage::clean, Stage::transform, batch,
                  [&](SourceBatch& b) { clean_source(b, in.article_options); });
   });
@@ -99,7 +113,11 @@ GraphResult run_flow_graph(GraphInputs in) {
   flow::function_node<BatchPtr, flow::continue_msg> load(g, flow::serial, [&](const BatchPtr& batch) {
     if (!sink_failed.load()) {
       try {
-        timed(clock, MetricStage::load, Stage::load, batch, [&](SourceBatch& b) { load_step.consume(b); });
+        if (batch->items > 0) {
+          timed(clock, MetricStage::load, Stage::load, batch, [&](SourceBatch& b) { load_step.consume(b); });
+        } else {
+          load_step.consume(*batch);  // no rows, but the source's fetch state goes to the sink
+        }
       } catch (const std::exception& e) {
         // The sink refused or lost its connection: stop feeding sources, report, exit 3.
         sink_failed.store(true);

@@ -22,7 +22,8 @@
 
 namespace rssflow {
 
-class StageClock;  // pipeline/stage_clock.h
+class StageClock;       // pipeline/stage_clock.h
+class InflightJournal;  // pipeline/inflight_journal.h
 
 // Where fetch requests go: HttpFetcher in a run, a fake in tests. submit() must call
 // on_done exactly once, from any thread.
@@ -42,6 +43,7 @@ struct GraphInputs {
   std::function<void(std::size_t index, SourceOutcome&&)> on_source_done;
   StageClock* clock = nullptr;  // optional per-stage timing
   const ParseLimits* parse_limits = nullptr;  // the budget of each source; nullptr: the defaults
+  InflightJournal* journal = nullptr;  // optional: records which sources are being parsed
 };
 
 struct GraphResult {

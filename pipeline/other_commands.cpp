@@ -98,7 +98,7 @@ int parse_command(const ParseCommand& command) {
 
 int migrate_command(const MigrateCommand& command) {
   try {
-    migrate_schema(command.postgres);
+    migrate_schema(command.postgres, command.repair);
   } catch (const std::exception& e) {
     std::cerr << "rssflow migrate: " << e.what() << "\n";
     return 3;

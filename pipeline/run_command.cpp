@@ -1,6 +1,8 @@
 // `rssflow run`: open (config, lock, sinks) -> plan (which sources are due) -> execute (the
 // flow graph) -> finish (commit, state, metrics, report, summary).
 #include <algorithm>
+#include <cstdlib>
+#include <memory>
 #include <thread>
 #include <variant>
 #include <unistd.h>
@@ -10,11 +12,16 @@
 #include "core/version.h"
 #include "pipeline/commands.h"
 #include "pipeline/flow_graph.h"
+#include "pipeline/inflight_journal.h"
 #include "pipeline/log.h"
+#include "pipeline/quarantine.h"
+#include "pipeline/run_lock.h"
 #include "pipeline/run_metrics.h"
 #include "pipeline/run_summary.h"
 #include "pipeline/sink_setup.h"
+#include "pipeline/signals.h"
 #include "pipeline/stage_clock.h"
+#include "pipeline/stop_watcher.h"
 #include "sources/fetch_policy.h"
 #include "sources/opml.h"
 
@@ -29,7 +36,8 @@ struct PlannedRun {
 };
 
 PlannedRun plan_sources(SourceList list, const RunConfig& config,
-                        const std::unordered_map<std::string, SourceState>& states, Instant now) {
+                        const std::unordered_map<std::string, SourceState>& states, const Quarantine& quarantine,
+                        Instant now) {
   PlannedRun plan;
   std::size_t index = 0;
   for (StageError& error : list.errors) {
@@ -45,6 +53,16 @@ PlannedRun plan_sources(SourceList list, const RunConfig& config,
     SourceJob job{index++, std::move(source), {}};
     if (const auto it = states.find(job.source.url); it != states.end()) job.prior_state = it->second;
     job.prior_state.url = job.source.url;
+    if (quarantine.urls.count(job.source.url) != 0) {
+      SourceOutcome o;
+      o.source = std::move(job.source);
+      o.status = SourceStatus::failed;
+      o.error = quarantine_error(job.prior_state);
+      o.state = std::move(job.prior_state);
+      plan.early_index.push_back(job.index);
+      plan.early.push_back(std::move(o));
+      continue;
+    }
     if (!is_due(job.prior_state, now)) {
       SourceBatch skipped = skipped_batch(job);
       plan.early_index.push_back(job.index);
@@ -98,7 +116,40 @@ struct OpenedRun {
   OpenedSinks sinks;
   std::unordered_map<std::string, SourceState> states;
   HashSet stored_entries;  // entry hashes of the records the sink already holds
+  std::unique_ptr<InflightJournal> journal;  // null when it cannot be opened (logged)
+  Quarantine quarantine;
 };
+
+// Crash-loop protection: the sources the last run was parsing when it died are quarantined,
+// and their state is stored before anything else can crash; only then is the journal emptied
+// for this run. Journal trouble is logged and never fails the run.
+void open_journal_and_quarantine(OpenedRun& run, Instant now, EventLog& log) {
+  if (!run.sinks.file_lock) return;
+  const std::filesystem::path path = InflightJournal::path_for_lock(run.sinks.file_lock->path());
+  InflightJournal::Options options;
+  if (const char* crash = std::getenv("RSSFLOW_TEST_CRASH_WHILE_PARSING"); crash && *crash) {
+    options.crash_while_parsing = crash;
+  }
+  std::vector<std::string> suspects;
+  try {
+    suspects = InflightJournal::unfinished(path);
+    run.journal = std::make_unique<InflightJournal>(path, std::move(options));
+  } catch (const std::exception& e) {
+    log.emit(LogLevel::error, "inflight_journal_failed", {{"message", e.what()}});
+    return;
+  }
+  run.quarantine = quarantine_suspects(suspects, run.sources.sources, run.states, now);
+  bool stored = true;
+  if (run.sinks.state && !run.quarantine.states.empty()) {
+    try {
+      run.sinks.state->save_all(run.quarantine.states);
+    } catch (const std::exception& e) {
+      stored = false;  // keep the journal: the next run quarantines them again
+      log.emit(LogLevel::error, "fetch_state_save_failed", {{"message", e.what()}});
+    }
+  }
+  if (stored) run.journal->clear();
+}
 
 // What shapes a record besides its entry: the program, the dictionary and the options. Part
 // of every entry_hash, so that changing any of them rebuilds every record.
@@ -135,6 +186,7 @@ std::variant<OpenedRun, int> open_run(const RunConfig& config, RunTotals& totals
     publish_run_metrics(config, totals, {}, StageClock{}, log);
     return totals.exit_status;
   }
+  open_journal_and_quarantine(run, totals.started_at, log);
   return run;
 }
 
@@ -147,6 +199,7 @@ GraphResult execute_plan(const RunConfig& config, PlannedRun& plan, OpenedRun& r
   GraphResult graph;
   {
     HttpFetcher fetcher(config.fetch);
+    const StopWatcher stop_watcher(fetcher, config.stop_grace, log);  // destroyed before the fetcher
     const std::size_t in_flight =
         static_cast<std::size_t>(config.fetch.max_in_flight) + 2 * std::max(1u, std::thread::hardware_concurrency());
     SubmitFetch submit = [&fetcher](FetchRequest request, std::function<void(FetchResult)> on_done) {
@@ -160,8 +213,9 @@ GraphResult execute_plan(const RunConfig& config, PlannedRun& plan, OpenedRun& r
           outcomes[index] = std::move(outcome);
           progress.tick(++done);
         },
-        &clock, &config.parse});
+        &clock, &config.parse, run.journal.get()});
   }
+  if (run.journal) run.journal->clear();  // every parse has ended: nothing was in flight
   progress.finish();
   return graph;
 }
@@ -178,6 +232,8 @@ int finish_run(const RunConfig& config, RunTotals& totals, std::chrono::steady_c
       totals.fatal_error = e.what();
     }
   }
+  // After a sink failure the batches committed before it are still there: report them.
+  if (totals.fatal_error) totals.load = run.sinks.articles->committed();
 
   std::vector<SourceOutcome> ordered;
   ordered.reserve(outcomes.size());
@@ -187,7 +243,8 @@ int finish_run(const RunConfig& config, RunTotals& totals, std::chrono::steady_c
   for (const SourceOutcome& o : ordered) accumulate(totals, o);
   // Entries skipped as unchanged are rows the sink would have found unchanged.
   if (totals.sink_is_postgres) totals.load.unchanged += totals.unchanged_entries;
-  if (run.sinks.state && !totals.fatal_error) {
+  // A sink that keeps the fetch state has committed each source's state with its rows.
+  if (run.sinks.state && !run.sinks.articles->keeps_fetch_state() && !totals.fatal_error) {
     std::vector<SourceState> updated;
     updated.reserve(ordered.size());
     for (const SourceOutcome& o : ordered) {
@@ -224,6 +281,7 @@ int finish_run(const RunConfig& config, RunTotals& totals, std::chrono::steady_c
 // open -> plan -> execute -> finish.
 int run_command(const RunConfig& config, const std::atomic<bool>& stop_requested) {
   EventLog log(config.log);
+  signals::install_fatal_handlers(config.log.format);
   const auto started = std::chrono::steady_clock::now();
   RunTotals totals;
   totals.started_at = now_seconds();
@@ -235,7 +293,7 @@ int run_command(const RunConfig& config, const std::atomic<bool>& stop_requested
 
   StageClock clock;
   const auto planning = std::chrono::steady_clock::now();
-  PlannedRun plan = plan_sources(std::move(run.sources), config, run.states, totals.started_at);
+  PlannedRun plan = plan_sources(std::move(run.sources), config, run.states, run.quarantine, totals.started_at);
   clock.record(MetricStage::sources,
                std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - planning),
                plan.total, plan.due.size());

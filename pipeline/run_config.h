@@ -2,6 +2,7 @@
 // (pipeline/cli.cpp). Each component receives only its own options struct.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <optional>
@@ -40,6 +41,9 @@ struct RunConfig {
   ArticleOptions article;
   ParseLimits parse;  // budget per source (README "Budgets per source")
   LogOptions log;
+  // After the first SIGTERM/SIGINT: how long transfers in flight may still finish before
+  // they are aborted (--stop-grace).
+  std::chrono::milliseconds stop_grace{5000};
 };
 
 // Where bundled files (sources.opml, keywords.tsv, snapshot/) live: $RSSFLOW_CONFIG_DIR if set;

@@ -54,6 +54,8 @@ RunMetrics collect(const RunConfig& config, const RunTotals& totals, const std::
     m.stage(stage).items_received = clock.received(stage);
     m.stage(stage).items_emitted = clock.emitted(stage);
   }
+  // After a sink failure, what the sink committed before it (not zero: earlier batches stay).
+  if (totals.fatal_error) m.stage(MetricStage::load).items_emitted = totals.load.written;
   return m;
 }
 

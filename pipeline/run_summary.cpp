@@ -70,7 +70,12 @@ std::string render_summary(const RunTotals& t, const std::vector<SourceOutcome>&
     out += '\n';
   }
   if (t.interrupted) out += "  interrupted: sources not yet started were left for the next run\n";
-  if (t.fatal_error) out += "  FATAL: " + *t.fatal_error + "\n";
+  if (t.fatal_error) {
+    std::snprintf(line, sizeof line, "  committed before the failure: %llu rows\n",
+                  static_cast<unsigned long long>(t.load.written));
+    out += line;
+    out += "  FATAL: " + *t.fatal_error + "\n";
+  }
   return out;
 }
 

@@ -40,7 +40,9 @@ std::filesystem::path default_lock_path(const RunConfig& config) {
 
 }  // namespace
 
-void migrate_schema(const PostgresOptions& target) { migrate(target); }
+void migrate_schema(const PostgresOptions& target, bool repair) {
+  migrate(target, repair ? MigrateMode::repair : MigrateMode::apply);
+}
 
 OpenedSinks open_sinks(const RunConfig& config) {
   OpenedSinks opened;

@@ -39,7 +39,7 @@ struct OpenedSinks {
 // Throws LockHeldError (exit 4), SinkError (exit 3) or std::runtime_error (exit 3: state file).
 OpenedSinks open_sinks(const RunConfig& config);
 
-// Applies the migrations (rssflow migrate); throws SinkError.
-void migrate_schema(const PostgresOptions& target);
+// Applies the migrations (rssflow migrate [--repair], sinks/postgres_migrate.h); throws SinkError.
+void migrate_schema(const PostgresOptions& target, bool repair);
 
 }  // namespace rssflow

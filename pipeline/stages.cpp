@@ -167,7 +167,13 @@ void LoadStep::consume(SourceBatch& batch) {
   if (linked && !batch.articles.row_ends.empty()) format_rows(batch.articles, sink_);  // rows carry duplicate_of
   out.records = articles.size();
   batch.items = articles.size();
-  if (!articles.empty()) sink_.write(std::move(batch.articles));
+  // The state travels with the rows: a sink that keeps it commits both together. A source
+  // without a state to store (none is kept for it) hands over only its rows.
+  if (!out.state.url.empty()) {
+    sink_.write_source(std::move(batch.articles), out.state);
+  } else if (!articles.empty()) {
+    sink_.write(std::move(batch.articles));
+  }
   batch.articles = ArticleBatch{};
 }
 

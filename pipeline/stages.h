@@ -92,6 +92,8 @@ void format_source(SourceBatch& batch, const ArticleSink& sink);
 class LoadStep {
  public:
   explicit LoadStep(ArticleSink& sink) : sink_(sink) {}
+  // Writes the batch's articles with the source's fetch state (ArticleSink::write_source);
+  // fills the outcome's counters.
   void consume(SourceBatch& batch);
 
  private:

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/hash_set.h"
+#include "core/fetch_state.h"
 #include "core/types.h"
 
 namespace rssflow {
@@ -58,6 +59,21 @@ class ArticleSink {
 
   // Flushes and commits what is buffered; throws SinkError. Called once, after the last write.
   virtual LoadStats finish() = 0;
+
+  // One source's articles together with the fetch state to store for it. A sink that keeps
+  // fetch state (keeps_fetch_state()) commits the state in the same transaction as the
+  // source's rows, so that a crash never leaves one without the other; the default writes
+  // the articles and ignores the state (the caller stores it). Takes ownership like write().
+  // Throws SinkError.
+  virtual void write_source(ArticleBatch&& batch, const SourceState& state) {
+    (void)state;
+    if (!batch.articles.empty()) write(std::move(batch));
+  }
+  virtual bool keeps_fetch_state() const { return false; }
+
+  // What has reached the destination for good so far. After a SinkError the run reports
+  // this, not zero: earlier batches stayed committed.
+  virtual LoadStats committed() const { return {}; }
 };
 
 // Fills batch.rows and batch.row_ends with sink.format() of every article (leaves them empty

@@ -20,9 +20,21 @@ struct MigrateResult {
 // then finds nothing to do). Creates the schema if missing.
 // Throws SinkError when the database cannot be reached, a migration fails (nothing is
 // applied), or an applied migration's checksum differs from the embedded file's.
-MigrateResult migrate(const PostgresOptions& options);
+//
+// The history must match the tables: a table that an applied migration creates (CREATE
+// TABLE in its SQL) and that no longer exists (someone dropped it) is a SinkError naming the
+// missing tables and the fix, unless `mode` is repair. Repair forgets the history from the
+// first migration whose table is missing onwards, drops the tables those migrations created
+// that still exist (their rows are lost), and applies them again, all in the one transaction.
+enum class MigrateMode { apply, repair };
+MigrateResult migrate(const PostgresOptions& options, MigrateMode mode = MigrateMode::apply);
 
 // The same with an explicit migration set (tests).
-MigrateResult migrate(const PostgresOptions& options, const std::vector<Migration>& migrations);
+MigrateResult migrate(const PostgresOptions& options, const std::vector<Migration>& migrations,
+                      MigrateMode mode = MigrateMode::apply);
+
+// The tables a migration's SQL creates (CREATE TABLE [IF NOT EXISTS] name), unqualified, in
+// order; temporary tables excluded.
+std::vector<std::string> tables_created_by(const Migration& migration);
 
 }  // namespace rssflow

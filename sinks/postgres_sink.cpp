@@ -10,6 +10,7 @@
 
 #include "core/time.h"
 #include "sinks/postgres_connection.h"
+#include "sinks/postgres_state_store.h"
 
 namespace rssflow {
 namespace {
@@ -227,8 +228,15 @@ void PostgresSink::write(ArticleBatch&& batch) {
   articles.clear();
 }
 
+void PostgresSink::write_source(ArticleBatch&& batch, const SourceState& state) {
+  std::vector<Article> articles = std::move(batch.articles);
+  for (Article& article : articles) buffer_.push_back(std::move(article));
+  pending_states_.push_back(state);
+  if (buffer_.size() >= options_.batch_rows) load_batch(buffer_);
+}
+
 LoadStats PostgresSink::finish() {
-  if (!buffer_.empty()) load_batch(buffer_);
+  if (!buffer_.empty() || !pending_states_.empty()) load_batch(buffer_);
   return stats_;
 }
 
@@ -250,6 +258,7 @@ void PostgresSink::load_batch(std::vector<Article>& batch) {
     }
   }
   batch.clear();
+  pending_states_.clear();
 }
 
 void PostgresSink::copy_and_upsert(std::vector<Article>& batch, bool probe) {
@@ -271,7 +280,7 @@ void PostgresSink::copy_and_upsert(std::vector<Article>& batch, bool probe) {
   // New articles go straight into articles by COPY; known ones whose content changed go through
   // the staging upsert; unchanged ones are not sent at all (a rerun sends only hashes).
   std::vector<std::size_t> direct, staged, rehashed;
-  if (probe) {
+  if (probe && !rows.empty()) {
     const auto stored = stored_content_hashes(tx, session_->articles, batch, rows);
     for (std::size_t i : rows) {
       const auto it = stored.find(batch[i].url_hash.hex());
@@ -303,6 +312,7 @@ void PostgresSink::copy_and_upsert(std::vector<Article>& batch, bool probe) {
     unchanged += staged.size() - staged_inserted - staged_updated;
   }
   if (!rehashed.empty()) store_entry_hashes(tx, session_->articles, batch, rehashed);
+  if (!pending_states_.empty()) save_source_states(tx, options_.schema, pending_states_);
   tx.commit();
   stats_.inserted += inserted;
   stats_.updated += updated;

@@ -17,7 +17,8 @@ namespace rssflow {
 // WHERE content_hash IS DISTINCT FROM EXCLUDED.content_hash, unchanged ones are not sent.
 // A concurrent loader racing on a key makes the batch roll back and go through the staging
 // upsert alone. Each batch commits on its own: a killed run leaves whole batches, and a rerun
-// adds no duplicate.
+// adds no duplicate. Through write_source, a batch also carries the fetch state of the sources
+// whose rows it holds (<schema>.source_state), committed in the same transaction.
 // Rows keep first_seen_at; an update sets updated_at. Text is sanitised first (NUL bytes
 // removed, invalid UTF-8 replaced; see sanitized()), so one bad value never fails its batch.
 // Use from one thread.
@@ -40,8 +41,18 @@ class PostgresSink : public ArticleSink {
   // HashSet, 21-43 bytes per row. Throws SinkError.
   HashSet stored_entry_hashes() override;
 
-  // Writes what is buffered. inserted + updated + unchanged = articles written.
+  // Buffers one source's articles and its fetch state; when the buffer holds batch_rows or
+  // more, writes it with the buffered states in one transaction. A source's rows are never
+  // split across transactions (a batch may exceed batch_rows by one source's articles), so
+  // each source's rows and state commit together. Throws SinkError.
+  void write_source(ArticleBatch&& batch, const SourceState& state) override;
+  bool keeps_fetch_state() const override { return true; }
+
+  // Writes what is buffered (rows and states). inserted + updated + unchanged = articles written.
   LoadStats finish() override;
+
+  // The batches committed so far.
+  LoadStats committed() const override { return stats_; }
 
   // What sanitising changed so far.
   const SanitizeStats& sanitized() const { return sanitized_; }
@@ -54,6 +65,7 @@ class PostgresSink : public ArticleSink {
   struct Session;  // the connection and prepared SQL
   std::unique_ptr<Session> session_;
   std::vector<Article> buffer_;
+  std::vector<SourceState> pending_states_;  // saved with the next batch, in its transaction
   LoadStats stats_;
   SanitizeStats sanitized_;
 };

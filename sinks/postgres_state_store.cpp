@@ -87,47 +87,53 @@ std::unordered_map<std::string, SourceState> PostgresFetchStateStore::load_all()
   return states;
 }
 
-void PostgresFetchStateStore::save_all(const std::vector<SourceState>& states) {
+void save_source_states(pqxx::transaction_base& tx, const std::string& schema, const std::vector<SourceState>& states) {
   if (states.empty()) return;
   SanitizeStats ignored;
+  tx.exec(std::string("CREATE TEMPORARY TABLE IF NOT EXISTS ") + kStaging +
+          " (seq bigint, url text, etag text, last_modified text, last_status integer, last_error text,"
+          "  consecutive_failures integer, last_success_at timestamptz, next_attempt_at timestamptz,"
+          "  permanent_redirect text, gone boolean) ON COMMIT DROP");
+  {
+    pqxx::stream_to copy(tx, kStaging,
+                         std::vector<std::string>{"seq", "url", "etag", "last_modified", "last_status", "last_error",
+                                                  "consecutive_failures", "last_success_at", "next_attempt_at",
+                                                  "permanent_redirect", "gone"});
+    long long seq = 0;
+    for (const SourceState& s : states) {
+      std::string url = s.url, error = s.last_error;
+      sanitize_text(url, ignored);
+      sanitize_text(error, ignored);
+      const auto etag = clean(s.validators.etag, ignored);
+      const auto last_modified = clean(s.validators.last_modified, ignored);
+      const auto redirect = clean(s.permanent_redirect, ignored);
+      const auto success = instant_text(s.last_success_at);
+      const auto next = instant_text(s.next_attempt_at);
+      copy << std::make_tuple(seq++, url, nullable(etag), nullable(last_modified), s.last_status, error,
+                              s.consecutive_failures, nullable(success), nullable(next), nullable(redirect),
+                              std::string(s.gone ? "t" : "f"));
+    }
+    copy.complete();
+  }
+  tx.exec("INSERT INTO " + qualified_name(schema, "source_state") +
+          " AS s (url, etag, last_modified, last_status, last_error, consecutive_failures, last_success_at,"
+          "  next_attempt_at, permanent_redirect, gone)"
+          " SELECT DISTINCT ON (url) url, etag, last_modified, last_status, last_error, consecutive_failures,"
+          "  last_success_at, next_attempt_at, permanent_redirect, gone"
+          " FROM " + std::string(kStaging) + " ORDER BY url, seq DESC"
+          " ON CONFLICT (url) DO UPDATE SET etag = EXCLUDED.etag, last_modified = EXCLUDED.last_modified,"
+          "  last_status = EXCLUDED.last_status, last_error = EXCLUDED.last_error,"
+          "  consecutive_failures = EXCLUDED.consecutive_failures, last_success_at = EXCLUDED.last_success_at,"
+          "  next_attempt_at = EXCLUDED.next_attempt_at, permanent_redirect = EXCLUDED.permanent_redirect,"
+          "  gone = EXCLUDED.gone, updated_at = now()");
+  tx.exec(std::string("DROP TABLE ") + kStaging);
+}
+
+void PostgresFetchStateStore::save_all(const std::vector<SourceState>& states) {
+  if (states.empty()) return;
   try {
     pqxx::work tx(*session().conn, "rssflow_state_save");
-    tx.exec(std::string("CREATE TEMPORARY TABLE ") + kStaging +
-            " (seq bigint, url text, etag text, last_modified text, last_status integer, last_error text,"
-            "  consecutive_failures integer, last_success_at timestamptz, next_attempt_at timestamptz,"
-            "  permanent_redirect text, gone boolean) ON COMMIT DROP");
-    {
-      pqxx::stream_to copy(tx, kStaging,
-                           std::vector<std::string>{"seq", "url", "etag", "last_modified", "last_status", "last_error",
-                                                    "consecutive_failures", "last_success_at", "next_attempt_at",
-                                                    "permanent_redirect", "gone"});
-      long long seq = 0;
-      for (const SourceState& s : states) {
-        std::string url = s.url, error = s.last_error;
-        sanitize_text(url, ignored);
-        sanitize_text(error, ignored);
-        const auto etag = clean(s.validators.etag, ignored);
-        const auto last_modified = clean(s.validators.last_modified, ignored);
-        const auto redirect = clean(s.permanent_redirect, ignored);
-        const auto success = instant_text(s.last_success_at);
-        const auto next = instant_text(s.next_attempt_at);
-        copy << std::make_tuple(seq++, url, nullable(etag), nullable(last_modified), s.last_status, error,
-                                s.consecutive_failures, nullable(success), nullable(next), nullable(redirect),
-                                std::string(s.gone ? "t" : "f"));
-      }
-      copy.complete();
-    }
-    tx.exec("INSERT INTO " + qualified_name(options_.schema, "source_state") +
-            " AS s (url, etag, last_modified, last_status, last_error, consecutive_failures, last_success_at,"
-            "  next_attempt_at, permanent_redirect, gone)"
-            " SELECT DISTINCT ON (url) url, etag, last_modified, last_status, last_error, consecutive_failures,"
-            "  last_success_at, next_attempt_at, permanent_redirect, gone"
-            " FROM " + std::string(kStaging) + " ORDER BY url, seq DESC"
-            " ON CONFLICT (url) DO UPDATE SET etag = EXCLUDED.etag, last_modified = EXCLUDED.last_modified,"
-            "  last_status = EXCLUDED.last_status, last_error = EXCLUDED.last_error,"
-            "  consecutive_failures = EXCLUDED.consecutive_failures, last_success_at = EXCLUDED.last_success_at,"
-            "  next_attempt_at = EXCLUDED.next_attempt_at, permanent_redirect = EXCLUDED.permanent_redirect,"
-            "  gone = EXCLUDED.gone, updated_at = now()");
+    save_source_states(tx, options_.schema, states);
     tx.commit();
   } catch (const SinkError&) {
     throw;

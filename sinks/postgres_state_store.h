@@ -6,7 +6,16 @@
 #include "core/fetch_state.h"
 #include "sinks/postgres_options.h"
 
+namespace pqxx {
+class transaction_base;
+}
+
 namespace rssflow {
+
+// Upserts `states` into <schema>.source_state inside the caller's transaction (the
+// PostgreSQL sink commits them with the rows of the same sources). A repeated URL keeps its
+// last state. Throws what libpqxx throws; the caller maps it to a SinkError.
+void save_source_states(pqxx::transaction_base& tx, const std::string& schema, const std::vector<SourceState>& states);
 
 // load_all reads every row; save_all upserts the given states in one transaction (one
 // INSERT ... SELECT FROM unnest(arrays) ON CONFLICT (url) DO UPDATE), leaving other rows alone.

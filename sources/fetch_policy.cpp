@@ -51,7 +51,8 @@ SourceState next_state(SourceState prev, const FetchResult& result, Instant now,
   }
 
   const StageError& error = std::get<StageError>(result.outcome);
-  if (error.code == ErrorCode::backoff) return state;
+  // Nothing was learnt about the source: skipped (backoff), or cut off by a stop signal.
+  if (error.code == ErrorCode::backoff || error.code == ErrorCode::interrupted) return state;
   state.last_status = result.http_status;
   state.last_error = to_string(error.code);
   state.last_error += ": ";

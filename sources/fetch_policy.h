@@ -28,7 +28,8 @@ bool is_due(const SourceState& state, Instant now);
 // store the response's validators (a 304 without validators keeps the previous ones); failures
 // count up and set next_attempt_at to the later of the backoff and the server's Retry-After;
 // 410 marks the source gone; a redirect whose every hop was permanent is recorded. A `backoff`
-// error (the fetch was skipped) leaves the state unchanged.
+// error (the fetch was skipped) or an `interrupted` one (a stop signal cut the transfer off)
+// leaves the state unchanged.
 SourceState next_state(SourceState prev, const FetchResult& result, Instant now,
                        const BackoffPolicy& policy = {});
 

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <atomic>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <random>
@@ -32,6 +33,10 @@ struct Job {
 };
 
 // One transfer in flight: the job plus everything curl's callbacks write into.
+// Response header bytes accepted per transfer (redirect hops included). Real responses stay
+// far below; a header flood is cut off here and reported as header_too_large.
+constexpr std::size_t kMaxHeaderBytes = 128u << 10;
+
 struct Transfer {
   Job job;
   CURL* easy = nullptr;
@@ -39,11 +44,21 @@ struct Transfer {
   std::string body;
   std::size_t max_body_bytes = 0;
   bool body_over_cap = false;
+  std::size_t header_bytes = 0;
+  bool header_over_cap = false;
+  bool inside_header_block = false;  // between a status line and the blank line ending its block
+  char callback_error[256] = {};  // an exception caught in a callback (fixed size: no throw)
   ResponseChain chain;
   char error_buffer[CURL_ERROR_SIZE] = {};
 };
 
-std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
+// curl callbacks are C frames: an exception must never cross them. Each catches everything,
+// records it on the transfer and returns a short count, which aborts that transfer only.
+void record_callback_error(Transfer& transfer, const char* where, const char* what) noexcept {
+  std::snprintf(transfer.callback_error, sizeof transfer.callback_error, "%s: %s", where, what);
+}
+
+std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) noexcept {
   auto* transfer = static_cast<Transfer*>(user);
   const std::size_t length = size * count;
   // Counted after decompression, so a small gzip/deflate/br bomb is stopped at the cap.
@@ -51,16 +66,32 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
     transfer->body_over_cap = true;
     return 0;  // any short count aborts the transfer with CURLE_WRITE_ERROR
   }
-  transfer->body.append(data, length);
+  try {
+    transfer->body.append(data, length);
+  } catch (const std::exception& e) {
+    record_callback_error(*transfer, "storing the body", e.what());
+    return 0;
+  }
   return length;
 }
 
-std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
+std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) noexcept {
   auto* transfer = static_cast<Transfer*>(user);
   const std::size_t length = size * count;
-  const std::size_t before = transfer->chain.responses.size();
-  transfer->chain.consume_header_line(std::string_view(data, length));
-  if (transfer->chain.responses.size() != before) transfer->body.clear();  // a new response begins
+  transfer->header_bytes += length;
+  if (transfer->header_bytes > kMaxHeaderBytes) {
+    transfer->header_over_cap = true;
+    return 0;
+  }
+  transfer->inside_header_block = length > 2 || (length > 0 && data[0] != '\r' && data[0] != '\n');
+  try {
+    const std::size_t before = transfer->chain.responses.size();
+    transfer->chain.consume_header_line(std::string_view(data, length));
+    if (transfer->chain.responses.size() != before) transfer->body.clear();  // a new response begins
+  } catch (const std::exception& e) {
+    record_callback_error(*transfer, "reading the response headers", e.what());
+    return 0;
+  }
   return length;
 }
 
@@ -81,6 +112,8 @@ void init_curl_once() {
 }
 
 }  // namespace
+
+enum class StopLevel { none, no_new_transfers, abort };
 
 struct HttpFetcher::Impl {
   explicit Impl(FetchOptions opts) : options(std::move(opts)), scheduler(options.max_in_flight, options.max_per_host) {
@@ -117,23 +150,107 @@ struct HttpFetcher::Impl {
     curl_multi_wakeup(multi);
   }
 
-  void run() {
+  // The worker thread's body. Nothing may escape it (std::terminate would take the run down):
+  // an exception from one step fails the jobs it concerned, and the loop goes on.
+  void run() noexcept {
     for (;;) {
-      std::vector<Job> batch;
-      {
-        std::lock_guard lock(mutex);
-        if (stopping) return;
-        batch.swap(incoming);
+      try {
+        if (!step()) return;
+      } catch (const std::exception& e) {
+        fail_all_in_flight(std::string("fetch worker: ") + e.what());
+      } catch (...) {
+        fail_all_in_flight("fetch worker: unknown exception");
       }
-      for (Job& job : batch) admit(std::move(job));
-      release_due_retries();
-      start_transfers();
-      int running = 0;
-      curl_multi_perform(multi, &running);
-      const bool finished_any = collect_finished();
-      if (finished_any) continue;  // free slots: start queued transfers before waiting
-      curl_multi_poll(multi, nullptr, 0, poll_timeout_ms(), nullptr);
     }
+  }
+
+  // One turn of the event loop; false when the fetcher is being destroyed.
+  bool step() {
+    std::vector<Job> batch;
+    StopLevel stop_now = StopLevel::none;
+    {
+      std::lock_guard lock(mutex);
+      if (stopping) return false;
+      batch.swap(incoming);
+      stop_now = stop_level;
+    }
+    worker_stop = stop_now;
+    for (Job& job : batch) {
+      if (stop_now != StopLevel::none) {
+        complete(job, interrupted_result(job, "stopping: the transfer was not started"));
+      } else {
+        admit(std::move(job));
+      }
+    }
+    if (stop_now != StopLevel::none) drop_waiting_jobs();
+    if (stop_now == StopLevel::abort) abort_transfers();
+    release_due_retries();
+    start_transfers();
+    int running = 0;
+    curl_multi_perform(multi, &running);
+    const bool finished_any = collect_finished();
+    if (finished_any) return true;  // free slots: start queued transfers before waiting
+    curl_multi_poll(multi, nullptr, 0, poll_timeout_ms(), nullptr);
+    return true;
+  }
+
+  static FetchResult interrupted_result(const Job& job, std::string why) {
+    FetchResult result = make_result(StageError{Stage::fetch, job.request.source.url, ErrorCode::interrupted, std::move(why)});
+    if (job.first_started) {
+      result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - *job.first_started);
+    }
+    return result;
+  }
+
+  // Stop: queued jobs and pending retries never start; each completes as interrupted.
+  void drop_waiting_jobs() {
+    for (Job& job : scheduler.take_waiting()) complete(job, interrupted_result(job, "stopping: the transfer was not started"));
+    for (auto& [when, job] : retries) complete(job, interrupted_result(job, "stopping: the retry was not started"));
+    retries.clear();
+  }
+
+  // Abort: every transfer in flight is removed from the multi handle and completes as
+  // interrupted (its partial body is discarded).
+  void abort_transfers() {
+    for (auto& [easy, transfer] : transfers) {
+      curl_multi_remove_handle(multi, easy);
+      scheduler.finished(transfer->job.host_key);
+      Job job = std::move(transfer->job);
+      release(*transfer);
+      complete(job, interrupted_result(job, "stopping: transfer aborted after the stop grace period"));
+    }
+    transfers.clear();
+  }
+
+  // After an unexpected exception: whatever was in flight or queued fails with the cause, so
+  // that every submitted job still gets exactly one callback.
+  void fail_all_in_flight(const std::string& cause) noexcept {
+    try {
+      auto fail = [&](Job& job) {
+        complete(job, make_result(StageError{Stage::fetch, job.request.source.url, ErrorCode::internal, cause}));
+      };
+      for (auto& [easy, transfer] : transfers) {
+        curl_multi_remove_handle(multi, easy);
+        scheduler.finished(transfer->job.host_key);
+        Job job = std::move(transfer->job);
+        release(*transfer);
+        fail(job);
+      }
+      transfers.clear();
+      for (Job& job : scheduler.take_waiting()) fail(job);
+      for (auto& [when, job] : retries) fail(job);
+      retries.clear();
+    } catch (...) {
+      // Out of memory while failing: nothing sensible is left to do but carry on.
+    }
+  }
+
+  void request_stop(StopLevel level) {
+    {
+      std::lock_guard lock(mutex);
+      if (level > stop_level) stop_level = level;
+    }
+    curl_multi_wakeup(multi);
   }
 
   // Routes a new job: file:// and invalid URLs complete at once; network jobs are queued.
@@ -275,8 +392,12 @@ struct HttpFetcher::Impl {
     }
     std::optional<StageError> error;
     if (code != CURLE_OK) {
-      const TransferFacts facts{t.job.request.source.url, t.error_buffer, t.body_over_cap, options.max_body_bytes,
-                                static_cast<long>(options.max_redirects), &t.chain};
+      TransferFacts facts{t.job.request.source.url, t.error_buffer, t.body_over_cap, options.max_body_bytes,
+                          static_cast<long>(options.max_redirects), &t.chain};
+      facts.header_over_cap = t.header_over_cap;
+      facts.max_header_bytes = kMaxHeaderBytes;
+      facts.callback_error = t.callback_error;
+      facts.inside_header_block = t.inside_header_block;
       error = transfer_error(code, facts);
     } else {
       error = status_error(static_cast<int>(status), last ? std::string_view(last->reason) : std::string_view(),
@@ -286,7 +407,8 @@ struct HttpFetcher::Impl {
       error->message += " (Retry-After: " + *last->retry_after + ")";
     }
     Job job = std::move(t.job);
-    if (error && job.attempt < options.max_retries && is_transient(*error, result.http_status, last != nullptr)) {
+    if (error && worker_stop == StopLevel::none && job.attempt < options.max_retries &&
+        is_transient(*error, result.http_status, last != nullptr)) {
       release(t);
       schedule_retry(std::move(job));
       return;
@@ -328,8 +450,18 @@ struct HttpFetcher::Impl {
     retries.emplace(Clock::now() + delay, std::move(job));
   }
 
-  static void complete(Job& job, FetchResult result) {
-    if (job.on_done) job.on_done(std::move(result));
+  // The callback must not throw (HttpFetcher's contract); if one does anyway, its job has
+  // already been answered as far as we can, so the worker only notes it and goes on.
+  static void complete(Job& job, FetchResult result) noexcept {
+    if (!job.on_done) return;
+    FetchCallback on_done = std::move(job.on_done);
+    try {
+      on_done(std::move(result));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "rssflow: fetch callback for %s threw: %s\n", job.request.source.url.c_str(), e.what());
+    } catch (...) {
+      std::fprintf(stderr, "rssflow: fetch callback for %s threw\n", job.request.source.url.c_str());
+    }
   }
 
   CURL* acquire_handle() {
@@ -353,10 +485,12 @@ struct HttpFetcher::Impl {
 
   FetchOptions options;
   CURLM* multi = nullptr;
-  std::mutex mutex;                // guards incoming and stopping
+  std::mutex mutex;                // guards incoming, stopping and stop_level
   std::vector<Job> incoming;
   bool stopping = false;
+  StopLevel stop_level = StopLevel::none;
   // Worker-thread state below.
+  StopLevel worker_stop = StopLevel::none;  // stop_level as of this turn of the loop
   HostScheduler<Job> scheduler;
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers;
   std::multimap<Clock::time_point, Job> retries;
@@ -371,5 +505,9 @@ HttpFetcher::~HttpFetcher() = default;
 void HttpFetcher::submit(FetchRequest request, FetchCallback on_done) {
   impl_->submit(std::move(request), std::move(on_done));
 }
+
+void HttpFetcher::stop_starting() { impl_->request_stop(StopLevel::no_new_transfers); }
+
+void HttpFetcher::abort_in_flight() { impl_->request_stop(StopLevel::abort); }
 
 }  // namespace rssflow

@@ -44,8 +44,10 @@ struct FetchResult {
 using FetchCallback = std::function<void(FetchResult)>;
 
 // Thread-safety: submit() may be called from any thread. Callbacks run on the fetcher's own
-// worker thread, one at a time; they must be quick, must not throw (the worker has nowhere
-// to report it) and must not call submit() re-entrantly while holding locks the caller needs.
+// worker thread, one at a time; they must be quick, must not throw (the worker only prints
+// such an exception to stderr) and must not call submit() re-entrantly while holding locks the
+// caller needs. No exception escapes the worker: one thrown inside curl's callbacks fails that
+// transfer (`internal`, with the cause); one thrown elsewhere fails the jobs then in flight.
 // A permanent redirect is reported (FetchedFeed::permanent_redirect), not followed on later
 // runs: the source list stays the operator's to change. The destructor cancels queued and in-flight transfers
 // (their callbacks are not invoked) and joins the worker.
@@ -57,6 +59,15 @@ class HttpFetcher {
   HttpFetcher& operator=(const HttpFetcher&) = delete;
 
   void submit(FetchRequest request, FetchCallback on_done);
+
+  // Stopping a run (SIGTERM). Both are thread-safe, idempotent and return at once; the
+  // callbacks they cause run on the worker thread as usual, each job getting exactly one.
+  // stop_starting: queued jobs, pending retries and later submits complete with `interrupted`
+  // without being started; transfers in flight go on.
+  void stop_starting();
+  // abort_in_flight: stop_starting, and every transfer in flight is cut off and completes
+  // with `interrupted` (what it received so far is discarded).
+  void abort_in_flight();
 
  private:
   struct Impl;

@@ -151,7 +151,26 @@ StageError transfer_error(CURLcode code, const TransferFacts& facts) {
     case CURLE_FILESIZE_EXCEEDED:
       return make_error(url, ErrorCode::too_large,
                         "body larger than " + std::to_string(facts.max_body_bytes) + " bytes (Content-Length)");
+#if LIBCURL_VERSION_NUM >= 0x080600
+    case CURLE_TOO_LARGE:
+      return make_error(url, ErrorCode::header_too_large, with_detail("response headers too large", facts, code));
+#endif
+    case CURLE_OUT_OF_MEMORY:
+      // curl (before 8.6) reports a header line over its own 100 KiB limit as out of memory
+      // ("Avoided giant realloc for header"): inside a header block that is the server's
+      // flood, not our memory.
+      if (facts.inside_header_block) {
+        return make_error(url, ErrorCode::header_too_large, "a response header line is over curl's 100 KiB limit");
+      }
+      return make_error(url, ErrorCode::internal, with_detail("out of memory", facts, code));
     case CURLE_WRITE_ERROR:
+      if (facts.callback_error && *facts.callback_error) {
+        return make_error(url, ErrorCode::internal, std::string("transfer aborted: ") + facts.callback_error);
+      }
+      if (facts.header_over_cap) {
+        return make_error(url, ErrorCode::header_too_large,
+                          "response headers larger than " + std::to_string(facts.max_header_bytes) + " bytes");
+      }
       if (facts.body_over_cap) {
         return make_error(url, ErrorCode::too_large,
                           "decompressed body larger than " + std::to_string(facts.max_body_bytes) + " bytes");

@@ -54,6 +54,10 @@ struct TransferFacts {
   std::size_t max_body_bytes = 0;
   long max_redirects = 0;
   const ResponseChain* chain = nullptr;
+  bool header_over_cap = false;     // the header callback aborted at the header cap
+  std::size_t max_header_bytes = 0;
+  const char* callback_error = "";  // an exception a callback caught, "" when none
+  bool inside_header_block = false;  // a response's headers had begun and not yet ended
 };
 
 // Maps a failed transfer (code != CURLE_OK) to the error a source reports.

@@ -9,7 +9,9 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <iterator>
 #include <utility>
+#include <vector>
 
 namespace rssflow {
 
@@ -62,6 +64,23 @@ class HostScheduler {
       return;
     }
     mark_runnable(host, queue);
+  }
+
+  // Removes and returns every job still waiting, oldest first per host (stopping a run).
+  // Jobs in flight stay counted until finished().
+  std::vector<Job> take_waiting() {
+    std::vector<Job> jobs;
+    jobs.reserve(waiting_);
+    for (auto it = hosts_.begin(); it != hosts_.end();) {
+      HostQueue& queue = it->second;
+      for (Job& job : queue.waiting) jobs.push_back(std::move(job));
+      queue.waiting.clear();
+      queue.runnable = false;
+      it = queue.in_flight == 0 ? hosts_.erase(it) : std::next(it);
+    }
+    runnable_.clear();
+    waiting_ = 0;
+    return jobs;
   }
 
   int in_flight() const { return in_flight_; }

@@ -32,6 +32,15 @@ struct FdCloser {
   }
 };
 
+const char* file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
 }  // namespace
 
 std::variant<NetworkTarget, FileTarget, StageError> classify_source_url(const std::string& url) {
@@ -64,13 +73,19 @@ std::variant<NetworkTarget, FileTarget, StageError> classify_source_url(const st
 
 Outcome<FetchedFeed> read_file_source(const Source& source, const FileTarget& target,
                                       std::size_t max_body_bytes) {
-  const int fd = ::open(target.path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO without a writer (or a device) must not block the fetch
+  // worker; fstat on the open descriptor then refuses everything but a regular file, with
+  // no window between the check and the read.
+  const int fd = ::open(target.path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) return io_error(source, target.path, "cannot open", errno);
   FdCloser closer{fd};
   struct stat info {};
   if (::fstat(fd, &info) != 0) return io_error(source, target.path, "cannot stat", errno);
-  if (S_ISDIR(info.st_mode)) return io_error(source, target.path, "cannot read", EISDIR);
-  if (S_ISREG(info.st_mode) && static_cast<std::size_t>(info.st_size) > max_body_bytes) {
+  if (!S_ISREG(info.st_mode)) {
+    return StageError{Stage::fetch, source.url, ErrorCode::not_a_regular_file,
+                      target.path + " is " + file_kind(info.st_mode) + ", not a regular file"};
+  }
+  if (static_cast<std::size_t>(info.st_size) > max_body_bytes) {
     return StageError{Stage::fetch, source.url, ErrorCode::too_large,
                       target.path + " is " + std::to_string(info.st_size) + " bytes, over the " +
                           std::to_string(max_body_bytes) + "-byte cap"};
@@ -79,7 +94,7 @@ Outcome<FetchedFeed> read_file_source(const Source& source, const FileTarget& ta
   feed.source = source;
   feed.final_url = source.url;
   feed.http_status = 0;
-  if (S_ISREG(info.st_mode)) feed.body.reserve(static_cast<std::size_t>(info.st_size));
+  feed.body.reserve(static_cast<std::size_t>(info.st_size));
   char buffer[64 * 1024];
   for (;;) {
     const ssize_t n = ::read(fd, buffer, sizeof buffer);

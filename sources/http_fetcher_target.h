@@ -24,8 +24,10 @@ struct FileTarget {
 // file:///path (or file://localhost/path).
 std::variant<NetworkTarget, FileTarget, StageError> classify_source_url(const std::string& url);
 
-// Reads a file:// source. Errors: io (naming the path and the OS reason), too_large past
-// max_body_bytes, empty_body for an empty file. Result's http_status is 0.
+// Reads a file:// source: only a regular file, opened without blocking (a FIFO or device
+// never stalls the fetch worker). Errors: not_a_regular_file (FIFO, device, directory,
+// socket), io (naming the path and the OS reason), too_large past max_body_bytes, empty_body
+// for an empty file. Result's http_status is 0.
 Outcome<FetchedFeed> read_file_source(const Source& source, const FileTarget& target,
                                       std::size_t max_body_bytes);
 

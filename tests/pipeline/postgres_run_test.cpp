@@ -167,9 +167,10 @@ TEST(PostgresRun, KilledDuringLoadLeavesCommittedBatchesAndARerunCompletes) {
   const PostgresOptions reference = fresh_schema("_ref");
   ASSERT_TRUE(completed(run_command(run_args(opml, reference))));
 
-  // Migrate first, then hold the loader after its first committed batch (7 rows): a statement
-  // trigger notifies at each commit and, once the table holds more than one batch, waits for an
-  // advisory lock this test holds. No sleeps: the kill happens while batch 2 is in flight.
+  // Migrate first, then hold the loader after its first committed batch (7 rows or more: a
+  // batch ends at a source boundary): a statement trigger notifies at each insert and, once the
+  // table holds rows of an earlier, committed transaction, waits for an advisory lock this test
+  // holds. No sleeps: the kill happens while batch 2 is in flight.
   const PostgresOptions options = fresh_schema();
   ASSERT_EQ(run_command({RSSFLOW_BINARY, "migrate", "--database-url", options.conninfo, "--schema", options.schema})
                 .exit_status, 0);
@@ -179,7 +180,7 @@ TEST(PostgresRun, KilledDuringLoadLeavesCommittedBatchesAndARerunCompletes) {
   pqxx::nontransaction(control).exec(
       "CREATE FUNCTION " + schema + ".hold_batches() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
       "  PERFORM pg_notify('" + options.schema + "', '');"
-      "  IF (SELECT count(*) FROM " + schema + ".articles) > 7 THEN"
+      "  IF EXISTS (SELECT 1 FROM " + schema + ".articles WHERE xmin::text <> (txid_current() % 4294967296)::text) THEN"
       "    PERFORM pg_advisory_xact_lock(" + std::to_string(gate) + "); END IF;"
       "  RETURN NULL; END $$;"
       "CREATE TRIGGER hold_batches AFTER INSERT ON " + schema + ".articles"
@@ -199,7 +200,11 @@ TEST(PostgresRun, KilledDuringLoadLeavesCommittedBatchesAndARerunCompletes) {
 
   const long long after_kill = query_count(options, "SELECT count(*) FROM articles");
   EXPECT_GT(after_kill, 0);
-  EXPECT_LE(after_kill, 7) << "exactly the first batch";
+  EXPECT_EQ(query_count(options, "SELECT count(DISTINCT xmin::text) FROM articles"), 1) << "exactly the first batch";
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM articles a WHERE NOT EXISTS"
+                                 " (SELECT 1 FROM source_state s WHERE s.url = a.feed_url)"),
+            0)
+      << "the committed sources' fetch state was committed with their rows";
   const CommandResult rerun = run_command(run_args(opml, options, "7"));
   ASSERT_TRUE(completed(rerun)) << rerun.exit_status << "\n" << rerun.err;
   EXPECT_EQ(difference(options, reference), 0);

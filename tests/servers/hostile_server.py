@@ -29,6 +29,8 @@ verifying client must refuse) on a second ephemeral port, printed as the second 
   /partial             Content-Length 5000, 100 bytes, then close
   /empty               200 with an empty body
   /reset               resets the TCP connection (RST) without answering
+  /huge-header         200 with one 200 KB response header line
+  /many-headers        200 with 2,000 response headers of 100 bytes (200 KB in all)
   /_stats              {"delay_active_max": most /delay/ requests ever served at once};
                        /_stats?reset=1 zeroes it
   /_log                JSON array of every request so far: path, if_none_match,
@@ -225,6 +227,10 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif path == "/empty":
             self.send_body(200, b"")
+        elif path == "/huge-header":
+            self.send_body(200, rss("Huge header"), headers=[("X-Flood", "a" * 200_000)])
+        elif path == "/many-headers":
+            self.send_body(200, rss("Many headers"), headers=[(f"X-Flood-{i}", "b" * 80) for i in range(2000)])
         elif path == "/reset":
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True

@@ -105,6 +105,40 @@ TEST(PostgresMigrate, UnknownAppliedVersionIsAnError) {
   EXPECT_THROW(migrate(options), SinkError);
 }
 
+TEST(PostgresMigrate, DroppedTableIsNamedWithTheFixAndRepairRecreatesIt) {
+  const PostgresOptions options = fresh_schema();
+  migrate(options);
+  pqxx::connection conn(options.conninfo);
+  pqxx::nontransaction(conn).exec("INSERT INTO " + conn.quote_name(options.schema) +
+                                  ".source_state (url) VALUES ('https://example.com/feed.xml');"
+                                  "DROP TABLE " + conn.quote_name(options.schema) + ".articles");
+  try {
+    migrate(options);
+    FAIL() << "expected SinkError";
+  } catch (const SinkError& e) {
+    const std::string message = e.what();
+    for (const std::string& part : std::vector<std::string>{"V1__create_articles.sql is recorded as applied", options.schema + ".articles is missing",
+                                    "rssflow migrate --repair", options.schema + ".source_state (their rows are lost)"}) {
+      EXPECT_NE(message.find(part), std::string::npos) << part << "\n" << message;
+    }
+  }
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM source_state"), 1) << "detecting changes nothing";
+
+  const MigrateResult repaired = migrate(options, MigrateMode::repair);
+  EXPECT_EQ(repaired.applied.front(), 1);
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM articles"), 0);
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM source_state"), 0);
+  EXPECT_TRUE(migrate(options).applied.empty()) << "repaired: the history matches again";
+}
+
+TEST(PostgresMigrations, FindsTheTablesAMigrationCreates) {
+  const Migration m{1, "x", "V1__x.sql",
+                    "CREATE TABLE articles (id int);\ncreate table if not exists \"feeds\" (id int);\n"
+                    "CREATE TEMPORARY TABLE scratch (id int); CREATE INDEX i ON articles (id);",
+                    ""};
+  EXPECT_EQ(tables_created_by(m), (std::vector<std::string>{"articles", "feeds"}));
+}
+
 TEST(PostgresMigrate, QuotesAnOddSchemaName) {
   PostgresOptions options = fresh_schema();
   options.schema = "Odd \"schema\"; DROP TABLE x; --";

@@ -130,6 +130,14 @@ TEST(FetchPolicy, BackoffSkipLeavesStateUnchanged) {
   EXPECT_EQ(state.next_attempt_at, prev.next_attempt_at);
 }
 
+TEST(FetchPolicy, InterruptedTransferLeavesStateUnchanged) {
+  SourceState prev = next_state(fresh(), failure(ErrorCode::timeout), kNow);
+  const SourceState state = next_state(prev, failure(ErrorCode::interrupted), kNow + 1min);
+  EXPECT_EQ(state.consecutive_failures, 1);
+  EXPECT_EQ(state.next_attempt_at, prev.next_attempt_at);
+  EXPECT_EQ(state.last_error, prev.last_error);
+}
+
 TEST(FetchPolicy, PermanentRedirectIsRecordedAndClearedWhenTheUrlAnswersAgain) {
   SourceState state = next_state(fresh(), success(200, {}, "https://new.example/feed", "https://new.example/feed"), kNow);
   EXPECT_EQ(state.permanent_redirect, "https://new.example/feed");

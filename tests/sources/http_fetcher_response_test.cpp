@@ -94,6 +94,23 @@ TEST(TransferError, MapsCurlCodesToSpecificErrors) {
   EXPECT_NE(transfer_error(CURLE_COULDNT_RESOLVE_HOST, facts).message.find("nowhere.invalid"), std::string::npos);
 }
 
+TEST(TransferError, HeaderFloodsAndCallbackFailuresHaveTheirOwnReasons) {
+  TransferFacts facts;
+  facts.source_url = "http://x/feed";
+  facts.max_header_bytes = 4096;
+  EXPECT_EQ(transfer_error(CURLE_OUT_OF_MEMORY, facts).code, ErrorCode::internal);
+  facts.inside_header_block = true;  // curl < 8.6: a header line over 100 KiB is "out of memory"
+  EXPECT_EQ(transfer_error(CURLE_OUT_OF_MEMORY, facts).code, ErrorCode::header_too_large);
+  facts.header_over_cap = true;
+  const StageError flood = transfer_error(CURLE_WRITE_ERROR, facts);
+  EXPECT_EQ(flood.code, ErrorCode::header_too_large);
+  EXPECT_NE(flood.message.find("4096"), std::string::npos) << flood.message;
+  facts.callback_error = "storing the body: std::bad_alloc";
+  const StageError thrown = transfer_error(CURLE_WRITE_ERROR, facts);
+  EXPECT_EQ(thrown.code, ErrorCode::internal);
+  EXPECT_NE(thrown.message.find("std::bad_alloc"), std::string::npos) << thrown.message;
+}
+
 TEST(IsTransient, RetriesResetsAndServerErrorsButNotClientErrors) {
   const StageError reset{Stage::fetch, "u", ErrorCode::connection_reset, ""};
   const StageError status{Stage::fetch, "u", ErrorCode::http_status, ""};

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -205,6 +206,8 @@ TEST_F(HttpFetcherTest, EveryHostilePathReportsItsOwnError) {
       {"file:///nonexistent/rssflow/feed.xml", ErrorCode::io, "/nonexistent/rssflow/feed.xml"},
       {"ftp://example.com/feed.xml", ErrorCode::invalid_source, "ftp"},
       {server_->tls_url("/feed/1.xml"), ErrorCode::tls, "certificate"},
+      {server_->url("/huge-header"), ErrorCode::header_too_large, "header"},
+      {server_->url("/many-headers"), ErrorCode::header_too_large, "131072"},
   };
   std::vector<FetchRequest> requests;
   for (const auto& c : cases) requests.push_back(request_for(c.path));
@@ -212,8 +215,9 @@ TEST_F(HttpFetcherTest, EveryHostilePathReportsItsOwnError) {
   const auto results = fetch_all(fetcher, requests);
 
   // Worst case per source: every attempt runs to the total timeout, plus the retry delays
-  // (at most 1.5 x 250 ms, doubling), plus scheduling slack.
-  const auto bound = options.total_timeout * (options.max_retries + 1) + 375ms * (options.max_retries + 1) + 1500ms;
+  // (at most 1.5 x 250 ms, doubling), plus generous scheduling slack: this checks that the
+  // timeout is enforced at all, not how fast a loaded machine schedules the curl thread.
+  const auto bound = options.total_timeout * (options.max_retries + 1) + 375ms * (options.max_retries + 1) + 5s;
   for (std::size_t i = 0; i < cases.size(); ++i) {
     SCOPED_TRACE(cases[i].path);
     const auto* error = std::get_if<StageError>(&results[i].outcome);
@@ -334,8 +338,82 @@ TEST_F(HttpFetcherTest, ReadsFileSourcesDirectly) {
   EXPECT_NE(feed.body.find("<feed"), std::string::npos);
   const auto* error = std::get_if<StageError>(&results[1].outcome);
   ASSERT_NE(error, nullptr);
-  EXPECT_EQ(error->code, ErrorCode::io);
+  EXPECT_EQ(error->code, ErrorCode::not_a_regular_file);
   EXPECT_NE(error->message.find(RSSFLOW_TEST_DATA_DIR), std::string::npos);
+}
+
+// A FIFO without a writer would block a plain open(2) forever, and /dev/zero never ends: both
+// are refused at once, by reason, without reading.
+TEST_F(HttpFetcherTest, RefusesFileSourcesThatAreNotRegularFiles) {
+  char dir_template[] = "/tmp/rssflow-fifo-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir_template), nullptr);
+  const std::string fifo = std::string(dir_template) + "/feed.xml";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  HttpFetcher fetcher(test_options());
+  const auto results = fetch_all(fetcher, {request_for("file://" + fifo), request_for("file:///dev/zero")});
+  ::unlink(fifo.c_str());
+  ::rmdir(dir_template);
+  const char* kinds[] = {"a FIFO", "a character device"};
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const auto* error = std::get_if<StageError>(&results[i].outcome);
+    ASSERT_NE(error, nullptr);
+    EXPECT_EQ(error->code, ErrorCode::not_a_regular_file) << error->describe();
+    EXPECT_NE(error->message.find(kinds[i]), std::string::npos) << error->message;
+  }
+}
+
+// Stopping a run: queued jobs never start, in-flight transfers are cut off on request, and
+// every job still gets exactly one callback, `interrupted`.
+TEST_F(HttpFetcherTest, StopStartingThenAbortInFlightAnswersEveryJobAsInterrupted) {
+  FetchOptions options = test_options();
+  options.max_in_flight = 1;
+  options.total_timeout = 600'000ms;  // only the abort can end the hang
+  options.low_speed_window = 600s;
+  HttpFetcher fetcher(options);
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<std::optional<FetchResult>> results(3);
+  auto record = [&](std::size_t i) {
+    return [&, i](FetchResult result) {
+      std::lock_guard lock(mutex);
+      results[i] = std::move(result);
+      changed.notify_all();
+    };
+  };
+  fetcher.submit(request_for(server_->url("/hang?stop")), record(0));
+  fetcher.submit(request_for(server_->url("/feed/queued.xml")), record(1));
+  // The hang has reached the server: it is in flight, the feed is queued behind it.
+  for (;;) {
+    if (!log_entries(*server_, "/hang?stop").empty()) break;
+    std::this_thread::yield();
+  }
+  fetcher.stop_starting();
+  {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return results[1].has_value(); });
+    EXPECT_FALSE(results[0].has_value()) << "stop_starting must not cut off a transfer in flight";
+  }
+  fetcher.submit(request_for(server_->url("/feed/late.xml")), record(2));
+  fetcher.abort_in_flight();
+  std::unique_lock lock(mutex);
+  changed.wait(lock, [&] { return results[0] && results[2]; });
+  for (const auto& result : results) {
+    const auto* error = std::get_if<StageError>(&result->outcome);
+    ASSERT_NE(error, nullptr);
+    EXPECT_EQ(error->code, ErrorCode::interrupted) << error->describe();
+  }
+  EXPECT_TRUE(log_entries(*server_, "/feed/queued.xml").empty());
+  EXPECT_TRUE(log_entries(*server_, "/feed/late.xml").empty());
+}
+
+// A callback that breaks its contract and throws must not terminate the process through the
+// worker thread: the worker survives and serves the next job.
+TEST_F(HttpFetcherTest, ThrowingCallbackDoesNotKillTheWorker) {
+  HttpFetcher fetcher(test_options());
+  fetcher.submit(request_for(server_->url("/feed/throw.xml")), [](FetchResult) { throw std::runtime_error("boom"); });
+  fetcher.submit(request_for("file:///nonexistent/rssflow/throw.xml"), [](FetchResult) { throw 42; });
+  const FetchResult after = fetch_one(fetcher, request_for(server_->url("/feed/after.xml")));
+  EXPECT_EQ(feed_of(after).http_status, 200);
 }
 
 TEST_F(HttpFetcherTest, DestructorCancelsInFlightTransfersWithoutCallingBack) {

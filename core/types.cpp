@@ -41,6 +41,7 @@ const char* to_string(ErrorCode code) {
     case ErrorCode::interrupted: return "interrupted";
     case ErrorCode::not_a_regular_file: return "not_a_regular_file";
     case ErrorCode::header_too_large: return "header_too_large";
+    case ErrorCode::address_forbidden: return "address_forbidden";
   }
   return "unknown";
 }

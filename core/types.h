@@ -47,6 +47,7 @@ enum class ErrorCode {
   interrupted,         // SIGTERM/SIGINT: the transfer was aborted or never started
   not_a_regular_file,  // file:// names a FIFO, device, directory or socket
   header_too_large,    // response headers over the cap (a header flood)
+  address_forbidden,   // a connection would reach an address the connect policy forbids (SSRF)
 };
 
 const char* to_string(Stage stage);
@@ -69,6 +70,9 @@ struct Source {
   std::string title;                    // OPML text/title, may be empty
   std::vector<std::string> categories;  // outline path and category attribute, outermost first
   int line = 0;                         // line in the OPML file, for error messages
+  // "user:password" (%-encoded) taken out of the OPML URL: sent to url's host only, never
+  // logged or stored (url itself never carries userinfo).
+  std::string userinfo{};
 };
 
 // HTTP validators carried from one run to the next.

@@ -1,6 +1,11 @@
 #include "pipeline/cli.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <iostream>
 #include <optional>
 
@@ -12,6 +17,30 @@
 namespace rssflow {
 
 namespace cli {
+
+namespace {
+
+// CLI11 validator text: "" when path is a regular file only its owner may read.
+std::string owner_only_file_problem(std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) return "cannot read " + path + ": " + std::strerror(errno);
+  if (!S_ISREG(info.st_mode)) return path + " is not a regular file";
+  if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    return path + " is readable or writable by group or others (chmod 600 " + path + ")";
+  }
+  return "";
+}
+
+// The first line of a file, without its line break; nullopt when unreadable.
+std::optional<std::string> read_secret_file(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) return std::nullopt;
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  return line;
+}
+
+}  // namespace
 
 ExitNow usage_error(std::string_view message) {
   std::cerr << "rssflow: " << message << "\n";
@@ -25,6 +54,11 @@ void add_fetch_options(CLI::App& cmd, FetchFlags& f) {
   cmd.add_option("--timeout", f.timeout_s, "total time per transfer, seconds")->check(CLI::Range(0.1, 3600.0))->capture_default_str();
   cmd.add_option("--max-body-bytes", f.max_body_bytes, "cap on a decompressed feed body")->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 32))->capture_default_str();
   cmd.add_option("--max-redirects", f.max_redirects, "redirects followed per fetch")->check(CLI::Range(0, 20))->capture_default_str();
+  cmd.add_flag("--allow-private-networks", f.allow_private_networks,
+               "let public sources reach loopback and private addresses (redirects, DNS); link-local and cloud metadata stay forbidden");
+  cmd.add_option("--netrc", f.netrc, "netrc file with credentials for private feeds (default: $RSSFLOW_NETRC); must not be readable by group or others")
+      ->envname("RSSFLOW_NETRC")
+      ->check(CLI::Validator(owner_only_file_problem, "FILE"));
 }
 
 FetchOptions to_fetch_options(const FetchFlags& f) {
@@ -35,6 +69,9 @@ FetchOptions to_fetch_options(const FetchFlags& f) {
   o.total_timeout = std::chrono::milliseconds(static_cast<long>(f.timeout_s * 1000));
   o.max_body_bytes = f.max_body_bytes;
   o.max_redirects = f.max_redirects;
+  o.connect_policy.allow_private_networks = f.allow_private_networks;
+  if (!f.netrc.empty()) o.netrc_file = f.netrc;
+  apply_test_environment(o);  // test-only settings, absent in production
   return o;
 }
 
@@ -44,8 +81,17 @@ std::string default_database_url() {
 }
 
 void add_postgres_options(CLI::App& cmd, PostgresOptions& pg) {
-  cmd.add_option("--database-url", pg.conninfo,
-                 "libpq conninfo or URI (default: $DATABASE_URL, else the PG* environment)");
+  auto* url = cmd.add_option("--database-url", pg.conninfo,
+                             "libpq conninfo or URI (default: $DATABASE_URL, else the PG* environment)");
+  cmd.add_option_function<std::string>(
+         "--database-url-file",
+         [&pg](const std::string& path) {
+           const auto text = read_secret_file(path);
+           if (!text) throw CLI::ValidationError("--database-url-file", "cannot read " + path);
+           pg.conninfo = *text;
+         },
+         "file holding the database URL (kept out of ps and shell history)")
+      ->excludes(url);
   cmd.add_option("--schema", pg.schema, "schema that holds rssflow's tables")->capture_default_str();
 }
 

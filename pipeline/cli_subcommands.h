@@ -26,6 +26,8 @@ struct FetchFlags {
   double timeout_s = 60;
   std::size_t max_body_bytes = 16u << 20;
   int max_redirects = 5;
+  bool allow_private_networks = false;
+  std::string netrc;
 };
 void add_fetch_options(CLI::App& cmd, FetchFlags& flags);
 FetchOptions to_fetch_options(const FetchFlags& flags);

@@ -6,17 +6,22 @@
 #include <iostream>
 #include <mutex>
 
+#include "core/terminal_text.h"
 #include "core/types.h"
 #include "pipeline/commands.h"
 #include "pipeline/sink_setup.h"
 #include "sources/feed_parser.h"
 #include "sources/opml.h"
 #include "transforms/json_record.h"
+#include "transforms/url.h"
 
 namespace rssflow {
 namespace {
 
 bool is_url(const std::string& input) { return input.find("://") != std::string::npos; }
+
+// An input as stderr may show it: without credentials, escaped.
+std::string shown_input(const std::string& input) { return escape_for_terminal(without_userinfo(input)); }
 
 }  // namespace
 
@@ -42,7 +47,10 @@ int parse_command(const ParseCommand& command) {
   const auto submit_until = [&](std::size_t limit) {
     for (; submitted < std::min(n, limit); ++submitted) {
       const std::string& input = command.inputs[submitted];
-      Source source{is_url(input) ? input : file_url_for_path(input), "", {}, 0};
+      Source source{is_url(input) ? without_userinfo(input) : file_url_for_path(input), "", {}, 0, {}};
+      if (is_url(input)) {
+        if (const auto location = locate_url(input)) source.userinfo = location->userinfo;
+      }
       fetcher.submit(FetchRequest{std::move(source), {}}, [&, i = submitted](FetchResult result) {
         std::lock_guard lock(mutex);
         results[i] = std::move(result);
@@ -63,7 +71,7 @@ int parse_command(const ParseCommand& command) {
     }
     submit_until(i + 1 + kWindow);
     if (auto* error = std::get_if<StageError>(&result.outcome)) {
-      std::cerr << "rssflow parse: " << command.inputs[i] << ": " << error->describe() << "\n";
+      std::cerr << "rssflow parse: " << shown_input(command.inputs[i]) << ": " << escape_for_terminal(error->describe()) << "\n";
       status = 1;
       continue;
     }
@@ -73,20 +81,20 @@ int parse_command(const ParseCommand& command) {
         parse_feed(feed.body, ParseInput{feed.source.url, feed.final_url, feed.content_type}, command.parse, &deadline);
     std::string().swap(feed.body);
     if (auto* error = std::get_if<StageError>(&parsed)) {
-      std::cerr << "rssflow parse: " << command.inputs[i] << ": " << error->describe() << "\n";
+      std::cerr << "rssflow parse: " << shown_input(command.inputs[i]) << ": " << escape_for_terminal(error->describe()) << "\n";
       status = 1;
       continue;
     }
     const FeedDocument& doc = std::get<FeedDocument>(parsed);
     for (const std::string& repair : doc.repairs) {
-      std::cerr << "rssflow parse: " << command.inputs[i] << ": repaired: " << repair << "\n";
+      std::cerr << "rssflow parse: " << shown_input(command.inputs[i]) << ": repaired: " << escape_for_terminal(repair) << "\n";
     }
     out.clear();
     for (const Article& article : build_articles(doc, keywords, feed.fetched_at, command.article, &deadline)) {
       append_json_line(out, article);
     }
     if (deadline.expired_now()) {
-      std::cerr << "rssflow parse: " << command.inputs[i] << ": parse_timeout: parse and clean ran past the deadline\n";
+      std::cerr << "rssflow parse: " << shown_input(command.inputs[i]) << ": parse_timeout: parse and clean ran past the deadline\n";
       status = 1;
       continue;
     }
@@ -123,7 +131,7 @@ int sources_command(const SourcesCommand& command) {
     for (const std::string& c : source.categories) categories += (categories.empty() ? "" : "/") + c;
     std::printf("%s\t%s\t%s\n", source.url.c_str(), source.title.c_str(), categories.c_str());
   }
-  for (const StageError& error : list.errors) std::cerr << "rssflow sources: " << error.describe() << "\n";
+  for (const StageError& error : list.errors) std::cerr << "rssflow sources: " << escape_for_terminal(error.describe()) << "\n";
   std::fprintf(stderr, "rssflow sources: %zu listed, %zu invalid (%s)\n", listed, list.errors.size(),
                command.sources_file.c_str());
   return list.errors.empty() ? 0 : 1;

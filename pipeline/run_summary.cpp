@@ -1,5 +1,8 @@
 #include "pipeline/run_summary.h"
 
+#include "core/terminal_text.h"
+#include "transforms/url.h"
+
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -53,7 +56,8 @@ std::string render_summary(const RunTotals& t, const std::vector<SourceOutcome>&
   }
   for (const SourceOutcome& o : outcomes) {
     if (o.permanent_redirect) {
-      out += "  moved permanently: " + o.source.url + " -> " + *o.permanent_redirect + " (update the source list)\n";
+      out += "  moved permanently: " + escape_for_terminal(o.source.url) + " -> " +
+             escape_for_terminal(without_userinfo(*o.permanent_redirect)) + " (update the source list)\n";
     }
   }
   std::size_t shown = 0;
@@ -66,7 +70,7 @@ std::string render_summary(const RunTotals& t, const std::vector<SourceOutcome>&
     out += "  ";
     out += to_string(o.status);
     out += ": ";
-    out += o.error->describe();
+    out += escape_for_terminal(o.error->describe());  // reason phrases and URLs come from the network
     out += '\n';
   }
   if (t.interrupted) out += "  interrupted: sources not yet started were left for the next run\n";

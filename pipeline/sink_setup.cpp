@@ -27,10 +27,20 @@ std::string shard_suffix(const RunConfig& config) {
 
 // Two runs collide when they would write the same destination for the same shard of the same
 // source list; the key is a hash so that no path or secret ends up in a file name.
+// Paths are keyed in canonical form (symlinks and ".." resolved, as realpath does; a missing
+// last part kept), so two spellings of one file are one lock.
+std::string canonical_path_key(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto canonical = std::filesystem::weakly_canonical(std::filesystem::absolute(path, ec), ec);
+  return ec ? std::filesystem::absolute(path).lexically_normal().string() : canonical.string();
+}
+
 std::filesystem::path default_lock_path(const RunConfig& config) {
-  std::string key = std::filesystem::absolute(config.sources_file).lexically_normal().string();
+  std::string key = canonical_path_key(config.sources_file);
   key += '\n';
-  key += config.sink == SinkKind::postgres ? config.postgres.conninfo + "\n" + config.postgres.schema : config.out;
+  key += config.sink == SinkKind::postgres ? config.postgres.conninfo + "\n" + config.postgres.schema
+         : config.out == "-"                ? config.out
+                                            : canonical_path_key(config.out);
   key += '\n';
   key += shard_suffix(config);
   const char* runtime_dir = std::getenv("XDG_RUNTIME_DIR");
@@ -46,7 +56,8 @@ void migrate_schema(const PostgresOptions& target, bool repair) {
 
 OpenedSinks open_sinks(const RunConfig& config) {
   OpenedSinks opened;
-  const std::filesystem::path lock_path = config.lock_file ? *config.lock_file : default_lock_path(config);
+  const std::filesystem::path lock_path =
+      config.lock_file ? std::filesystem::path(canonical_path_key(*config.lock_file)) : default_lock_path(config);
   auto file_lock = RunLock::try_acquire(lock_path);
   if (!file_lock) {
     const std::optional<pid_t> holder = RunLock::holder_pid(lock_path);

@@ -3,21 +3,22 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "core/atomic_file.h"
 #include "sinks/article_sink.h"
 
 namespace rssflow {
 
 // Writes to path, or to stdout when path is "-".
-// A regular file (or a path that does not exist yet) is written as a temporary file in the same
-// directory (".<name>.tmp-<pid>-<n>") and renamed over path by finish(), after fsync: readers see
-// the old file or the complete new one, and a failed run (exception, destructor without
-// finish()) removes the temporary file and leaves path untouched. A symlink is followed: its
-// target is replaced, the link stays. stdout and anything that is not a regular file (a FIFO,
-// /dev/null, /dev/stdout) are streamed as records come: renaming over them would replace the
-// device or pipe with a file.
+// A file path is written through core/atomic_file.h's AtomicFile (mode 0644): a unique
+// temporary in the same folder renamed over path by finish(), after fsync; readers see the old
+// file or the complete new one, a failed run leaves path untouched, and temporaries of killed
+// runs are removed. A symlink is followed: its target is replaced, the link stays. stdout and
+// anything that is not a regular file (a FIFO, /dev/null, /dev/stdout) are streamed as
+// records come.
 // Errors: SinkError naming the path and the errno text ("cannot create ...: Permission
 // denied"). Used from one thread (ArticleSink); write() after finish() is a programming error.
 class JsonlSink final : public ArticleSink {
@@ -37,12 +38,10 @@ class JsonlSink final : public ArticleSink {
 
  private:
   void flush();
-  [[noreturn]] void fail(const std::string& what, const std::filesystem::path& path, int error);
+  static void write_to_stdout(std::string_view bytes);
 
   std::filesystem::path path_;       // as given, for messages
-  std::filesystem::path target_;     // what finish() renames onto (symlinks resolved)
-  std::filesystem::path temp_path_;  // empty when streaming
-  int fd_ = -1;
+  std::unique_ptr<AtomicFile> file_;  // null for stdout
   std::size_t flush_bytes_;
   std::string buffer_;
   LoadStats stats_;

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <random>
@@ -12,11 +13,17 @@
 #include <unordered_map>
 #include <vector>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "core/terminal_text.h"
 #include "core/time.h"
 #include "core/version.h"
 #include "sources/http_fetcher_response.h"
 #include "sources/http_fetcher_scheduler.h"
 #include "sources/http_fetcher_target.h"
+#include "transforms/url.h"
 
 namespace rssflow {
 namespace {
@@ -30,6 +37,7 @@ struct Job {
   bool https = false;
   int attempt = 0;  // 0 for the first try
   std::optional<Clock::time_point> first_started;
+  AddressKind configured_kind = AddressKind::public_unicast;  // of the source's own host
 };
 
 // One transfer in flight: the job plus everything curl's callbacks write into.
@@ -50,12 +58,79 @@ struct Transfer {
   char callback_error[256] = {};  // an exception caught in a callback (fixed size: no throw)
   ResponseChain chain;
   char error_buffer[CURL_ERROR_SIZE] = {};
+  const ConnectPolicy* policy = nullptr;
+  std::string forbidden;  // why a connection was refused (address_forbidden), empty if none
 };
 
 // curl callbacks are C frames: an exception must never cross them. Each catches everything,
 // records it on the transfer and returns a short count, which aborts that transfer only.
 void record_callback_error(Transfer& transfer, const char* where, const char* what) noexcept {
   std::snprintf(transfer.callback_error, sizeof transfer.callback_error, "%s: %s", where, what);
+}
+
+std::string address_text(const sockaddr* address) {
+  char text[INET6_ADDRSTRLEN] = {};
+  if (address->sa_family == AF_INET) {
+    ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(address)->sin_addr, text, sizeof text);
+  } else if (address->sa_family == AF_INET6) {
+    ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr, text, sizeof text);
+  }
+  return text;
+}
+
+int port_of(const sockaddr* address) {
+  if (address->sa_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in*>(address)->sin_port);
+  if (address->sa_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6*>(address)->sin6_port);
+  return 0;
+}
+
+// Records the refusal; true when the connection may go ahead.
+bool check_address(Transfer& t, AddressKind kind, const std::string& address, int port) {
+  const auto why = forbidden_reason(*t.policy, t.job.configured_kind, kind, port);
+  if (!why) return true;
+  t.forbidden = "connection to " + address + " port " + std::to_string(port) + " refused: " + *why;
+  return false;
+}
+
+// CURLOPT_OPENSOCKETFUNCTION: sees the address curl resolved for this hop (after DNS, on every
+// redirect) before any packet is sent.
+curl_socket_t on_open_socket(void* user, curlsocktype purpose, curl_sockaddr* address) noexcept {
+  auto* transfer = static_cast<Transfer*>(user);
+  try {
+  if (purpose == CURLSOCKTYPE_IPCXN &&
+      !check_address(*transfer, classify_address(&address->addr), address_text(&address->addr), port_of(&address->addr))) {
+    return CURL_SOCKET_BAD;
+  }
+  } catch (const std::exception& e) {
+    record_callback_error(*transfer, "connect check", e.what());
+    return CURL_SOCKET_BAD;
+  }
+  return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+// CURLOPT_PREREQFUNCTION: runs before every request, on new and reused connections alike, so
+// a connection opened for an internal source is never lent to a public one.
+int on_prerequest(void* user, char* primary_ip, char*, int primary_port, int) noexcept {
+  auto* transfer = static_cast<Transfer*>(user);
+  try {
+    const std::string address = primary_ip ? primary_ip : "";
+    const AddressKind kind = classify_numeric_host(address).value_or(AddressKind::unspecified);
+    return check_address(*transfer, kind, address, primary_port) ? CURL_PREREQFUNC_OK : CURL_PREREQFUNC_ABORT;
+  } catch (const std::exception& e) {
+    record_callback_error(*transfer, "connect check", e.what());
+    return CURL_PREREQFUNC_ABORT;
+  }
+}
+
+std::vector<std::string> split_list(const char* text) {
+  std::vector<std::string> items;
+  std::string_view rest = text ? text : "";
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    if (comma != 0) items.emplace_back(rest.substr(0, comma));
+    rest.remove_prefix(comma == std::string_view::npos ? rest.size() : comma + 1);
+  }
+  return items;
 }
 
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) noexcept {
@@ -119,6 +194,9 @@ struct HttpFetcher::Impl {
   explicit Impl(FetchOptions opts) : options(std::move(opts)), scheduler(options.max_in_flight, options.max_per_host) {
     init_curl_once();
     if (options.user_agent.empty()) options.user_agent = default_user_agent();
+    for (const std::string& entry : options.resolve_overrides) {
+      resolve_overrides = curl_slist_append(resolve_overrides, entry.c_str());
+    }
     multi = curl_multi_init();
     if (!multi) throw std::runtime_error("curl_multi_init failed");
     curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
@@ -140,6 +218,7 @@ struct HttpFetcher::Impl {
     }
     for (CURL* easy : idle_handles) curl_easy_cleanup(easy);
     curl_multi_cleanup(multi);
+    curl_slist_free_all(resolve_overrides);
   }
 
   void submit(FetchRequest request, FetchCallback on_done) {
@@ -270,6 +349,9 @@ struct HttpFetcher::Impl {
     }
     job.host_key = std::get<NetworkTarget>(target).host_key;
     job.https = std::get<NetworkTarget>(target).https;
+    if (const auto location = locate_url(job.request.source.url)) {
+      job.configured_kind = configured_host_kind(options.connect_policy, location->host, location->port);
+    }
     std::string host = job.host_key;
     scheduler.enqueue(host, std::move(job));
   }
@@ -297,6 +379,7 @@ struct HttpFetcher::Impl {
       transfer->job = std::move(next->second);
       if (!transfer->job.first_started) transfer->job.first_started = Clock::now();
       transfer->max_body_bytes = options.max_body_bytes;
+      transfer->policy = &options.connect_policy;
       transfer->easy = acquire_handle();
       configure(*transfer);
       CURL* easy = transfer->easy;
@@ -343,6 +426,25 @@ struct HttpFetcher::Impl {
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_body_bytes));
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, &t);
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prerequest);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, &t);
+    if (resolve_overrides) curl_easy_setopt(e, CURLOPT_RESOLVE, resolve_overrides);
+    if (options.netrc_file) {
+      curl_easy_setopt(e, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
+      curl_easy_setopt(e, CURLOPT_NETRC_FILE, options.netrc_file->c_str());
+    }
+    // Credentials written into the source list's URL: sent to that host only (curl drops them
+    // on a redirect to another host), never part of a URL that is logged or stored.
+    if (!source.userinfo.empty()) {
+      const auto colon = source.userinfo.find(':');
+      const std::string user = percent_decode(source.userinfo.substr(0, colon)).value_or("");
+      const std::string password =
+          colon == std::string::npos ? std::string() : percent_decode(source.userinfo.substr(colon + 1)).value_or("");
+      curl_easy_setopt(e, CURLOPT_USERNAME, user.c_str());
+      curl_easy_setopt(e, CURLOPT_PASSWORD, password.c_str());
+    }
     t.request_headers = curl_slist_append(
         nullptr, "Accept: application/rss+xml, application/atom+xml, application/feed+json, "
                  "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8");
@@ -380,7 +482,7 @@ struct HttpFetcher::Impl {
     curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
     const char* effective_url = nullptr;
     curl_easy_getinfo(t.easy, CURLINFO_EFFECTIVE_URL, &effective_url);
-    const std::string final_url = effective_url ? effective_url : t.job.request.source.url;
+    const std::string final_url = without_userinfo(effective_url ? effective_url : t.job.request.source.url);
     const ResponseHead* last = t.chain.last();
     const Instant now = now_seconds();
 
@@ -391,7 +493,10 @@ struct HttpFetcher::Impl {
       result.retry_after = parse_retry_after(*last->retry_after, now);
     }
     std::optional<StageError> error;
-    if (code != CURLE_OK) {
+    if (code != CURLE_OK && !t.forbidden.empty()) {
+      error = StageError{Stage::fetch, t.job.request.source.url, ErrorCode::address_forbidden,
+                         escape_for_terminal(t.forbidden)};
+    } else if (code != CURLE_OK) {
       TransferFacts facts{t.job.request.source.url, t.error_buffer, t.body_over_cap, options.max_body_bytes,
                           static_cast<long>(options.max_redirects), &t.chain};
       facts.header_over_cap = t.header_over_cap;
@@ -404,7 +509,7 @@ struct HttpFetcher::Impl {
                            t.body.size(), t.job.request.source.url);
     }
     if (error && error->code == ErrorCode::rate_limited && last && last->retry_after) {
-      error->message += " (Retry-After: " + *last->retry_after + ")";
+      error->message += " (Retry-After: " + escape_for_terminal(*last->retry_after) + ")";
     }
     Job job = std::move(t.job);
     if (error && worker_stop == StopLevel::none && job.attempt < options.max_retries &&
@@ -484,6 +589,7 @@ struct HttpFetcher::Impl {
   }
 
   FetchOptions options;
+  curl_slist* resolve_overrides = nullptr;  // from options.resolve_overrides, shared by all handles
   CURLM* multi = nullptr;
   std::mutex mutex;                // guards incoming, stopping and stop_level
   std::vector<Job> incoming;
@@ -498,6 +604,13 @@ struct HttpFetcher::Impl {
   std::mt19937 random{std::random_device{}()};
   std::thread worker;
 };
+
+void apply_test_environment(FetchOptions& options) {
+  apply_test_environment(options.connect_policy);
+  for (std::string& entry : split_list(std::getenv("RSSFLOW_TEST_RESOLVE"))) {
+    options.resolve_overrides.push_back(std::move(entry));
+  }
+}
 
 HttpFetcher::HttpFetcher(FetchOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 HttpFetcher::~HttpFetcher() = default;

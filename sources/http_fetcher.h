@@ -8,8 +8,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/types.h"
+#include "sources/connect_policy.h"
 
 namespace rssflow {
 
@@ -24,7 +26,18 @@ struct FetchOptions {
   int max_redirects = 5;
   int max_retries = 1;                     // extra attempts for transient errors, per run
   std::string user_agent;                  // empty: "rssflow/<version> (+<project url>)"
+  ConnectPolicy connect_policy;            // which addresses connections may reach
+  // --netrc: credentials for private feeds (libcurl's netrc, matched by host). Checked at
+  // startup to be readable by its owner only.
+  std::optional<std::string> netrc_file;
+  // Test-only (RSSFLOW_TEST_RESOLVE, undocumented): CURLOPT_RESOLVE entries "host:port:address",
+  // so a test can make a host name resolve to a loopback address.
+  std::vector<std::string> resolve_overrides;
 };
+
+// Adds the test-only environment settings (RSSFLOW_TEST_PUBLIC_LOOPBACK_PORTS,
+// RSSFLOW_TEST_RESOLVE="host:port:address,...") to options; not part of the user interface.
+void apply_test_environment(FetchOptions& options);
 
 struct FetchRequest {
   Source source;
@@ -48,6 +61,10 @@ using FetchCallback = std::function<void(FetchResult)>;
 // such an exception to stderr) and must not call submit() re-entrantly while holding locks the
 // caller needs. No exception escapes the worker: one thrown inside curl's callbacks fails that
 // transfer (`internal`, with the cause); one thrown elsewhere fails the jobs then in flight.
+// Every connection's address is checked before it is made (and again before each request on
+// a reused connection) against options.connect_policy; a refused one fails the source with
+// ErrorCode::address_forbidden. URLs in results and errors carry no userinfo; network text in
+// error messages (reason phrases, Location headers) is escaped for terminals.
 // A permanent redirect is reported (FetchedFeed::permanent_redirect), not followed on later
 // runs: the source list stays the operator's to change. The destructor cancels queued and in-flight transfers
 // (their callbacks are not invoked) and joins the worker.

@@ -4,6 +4,9 @@
 #include <cctype>
 #include <charconv>
 
+#include "core/terminal_text.h"
+#include "transforms/url.h"
+
 namespace rssflow {
 namespace {
 
@@ -23,13 +26,18 @@ std::string with_detail(std::string summary, const TransferFacts& facts, CURLcod
   std::string_view detail = facts.curl_message ? facts.curl_message : "";
   detail = trim(detail);
   summary += " (";
-  summary += detail.empty() ? std::string_view(curl_easy_strerror(code)) : detail;
+  summary += detail.empty() ? std::string(curl_easy_strerror(code)) : escape_for_terminal(detail);
   summary += ')';
   return summary;
 }
 
 StageError make_error(const std::string& url, ErrorCode code, std::string message) {
   return StageError{Stage::fetch, url, code, std::move(message)};
+}
+
+// A Location header as an error message may quote it: without credentials, escaped.
+std::string shown_location(const std::optional<std::string>& location) {
+  return location ? escape_for_terminal(without_userinfo(*location)) : std::string("?");
 }
 
 }  // namespace
@@ -179,12 +187,12 @@ StageError transfer_error(CURLcode code, const TransferFacts& facts) {
     case CURLE_TOO_MANY_REDIRECTS:
       return make_error(url, ErrorCode::too_many_redirects,
                         "more than " + std::to_string(facts.max_redirects) + " redirects" +
-                            (last && last->location ? ", last to " + *last->location : std::string()));
+                            (last && last->location ? ", last to " + shown_location(last->location) : std::string()));
     case CURLE_UNSUPPORTED_PROTOCOL:
       if (last && last->status >= 300 && last->status < 400) {
         return make_error(url, ErrorCode::redirect_forbidden,
                           "HTTP " + std::to_string(last->status) + " redirect to " +
-                              (last->location ? *last->location : std::string("?")) +
+                              shown_location(last->location) +
                               " refused: only http and https may be followed");
       }
       return make_error(url, ErrorCode::invalid_source, with_detail("unsupported scheme", facts, code));
@@ -214,7 +222,7 @@ std::optional<StageError> status_error(int status, std::string_view reason, std:
   const std::string_view phrase = reason.empty() ? std::string_view(reason_phrase(status)) : reason;
   if (!phrase.empty()) {
     line += ' ';
-    line += phrase;
+    line += escape_for_terminal(phrase);  // the server's own words: may carry escape sequences
   }
   if (status >= 200 && status < 300) {
     if (body_bytes > 0) return std::nullopt;

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/terminal_text.h"
 #include "sources/feed_dates.h"
 #include "sources/xml_scope.h"
 #include "transforms/url.h"
@@ -99,8 +100,15 @@ Outcome<FeedDocument> parse_json_feed(std::string_view text, const std::string& 
   try {
     root = json::parse(text.begin(), text.end());
   } catch (const json::parse_error& e) {
+    // nlohmann's text ends with "; last read: '<bytes of the response>'": cut, so no byte the
+    // server chose reaches the log, the report or source_state.last_error.
+    std::string_view what = e.what();
+    what = what.substr(0, what.find("; last read"));
+    if (const auto bracket = what.find("] "); what.starts_with("[json.exception") && bracket != std::string_view::npos) {
+      what.remove_prefix(bracket + 2);
+    }
     return StageError{Stage::parse, feed_url, ErrorCode::malformed,
-                      "JSON syntax error at offset " + std::to_string(e.byte) + ": " + e.what()};
+                      "JSON syntax error at offset " + std::to_string(e.byte) + ": " + escape_for_terminal(what)};
   }
   FeedDocument doc;
   doc.feed_url = feed_url;

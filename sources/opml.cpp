@@ -104,6 +104,7 @@ struct CheckedUrl {
   std::string url;         // usable URL when why is empty
   std::string why;         // reason for rejection
   std::string identity;    // what duplicates are compared on
+  std::string userinfo;    // credentials taken out of url
 };
 
 CheckedUrl check_url(std::string_view raw, const std::filesystem::path& base_dir) {
@@ -169,7 +170,9 @@ CheckedUrl check_url(std::string_view raw, const std::filesystem::path& base_dir
     out.why = "invalid host '" + location->host + "'";
     return out;
   }
-  out.url = std::string(url);
+  // Credentials never travel inside the URL: logs, reports, state and stored rows show it.
+  out.url = without_userinfo(url);
+  out.userinfo = location->userinfo;
   // Spellings of one URL (case, default or zero-padded port, numeric IPv4 forms, dot segments,
   // fragment, credentials) are one source.
   out.identity = canonical_source_url(url);
@@ -235,6 +238,7 @@ class OutlineWalker : public pugi::xml_tree_walker {
     }
     Source source;
     source.url = std::move(checked.url);
+    source.userinfo = std::move(checked.userinfo);
     source.title = outline_name(outline);
     for (const std::string& name : path_) {
       if (!name.empty() && std::find(source.categories.begin(), source.categories.end(), name) == source.categories.end()) {
@@ -247,7 +251,7 @@ class OutlineWalker : public pugi::xml_tree_walker {
   }
 
   void reject(std::string_view url, int line, std::string why) {
-    result_.errors.push_back(StageError{Stage::sources, std::string(url), ErrorCode::invalid_source,
+    result_.errors.push_back(StageError{Stage::sources, without_userinfo(url), ErrorCode::invalid_source,
                                         "line " + std::to_string(line) + ": " + std::move(why)});
   }
 

@@ -107,7 +107,7 @@ void StateFileStore::save_all(const std::vector<SourceState>& states) {
   const std::string bytes = json{{"version", kFormatVersion}, {"sources", sources}}.dump(2) + "\n";
 
   try {
-    write_file_atomically(path_, bytes);
+    write_file_atomically(path_, bytes, 0600);  // validators and failure history: the owner's only
   } catch (const std::exception& e) {
     throw std::runtime_error(std::string("state file: ") + e.what());
   }

@@ -175,6 +175,9 @@ EntryIdentity identify_one(const FeedEntry& entry, const FeedDocument& document,
   EntryIdentity id;
   if (entry.title) id.title = entry.title_is_html ? fold_whitespace(strip_html(*entry.title)) : fold_whitespace(*entry.title);
   std::string_view link = trimmed(entry.link);
+  // Only http(s) links are stored (a web page renders articles.url as a link): javascript:,
+  // data:, file: and the like, however spelled, count as no link, and identity falls back.
+  if (!is_http_url(link)) link = {};
   bool link_from_guid = false;
   if (link.empty() && entry.guid_is_permalink && is_http_url(trimmed(entry.guid))) {
     link = trimmed(entry.guid);  // RSS 2.0: a permalink guid is the item's URL

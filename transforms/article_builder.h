@@ -55,6 +55,8 @@ void match_keywords(Article& article, std::string_view keyword_extra, const Keyw
 //  - content_text: plain text of content_html, else of summary_html (not cut).
 //  - keywords: the matcher over title, summary and content_text.
 //  - url: canonicalize_url(link) (a permalink guid stands in for a missing link); may be "".
+//    Only http(s) links are used: any other scheme (javascript:, data:, file:, ...) counts as
+//    no link.
 //  - published_at: published, else updated. feed_url: document.feed_url.
 //  - content_hash: XXH3-128 of title + "\n" + content_text.
 //  - duplicate_of: left empty (only the near-duplicate index fills it).

@@ -128,6 +128,10 @@ Article build_one(const FeedEntry& entry, const FeedDocument& document, const Fe
   if (entry.title) article.title = entry.title_is_html ? fold_whitespace(strip_html(*entry.title)) : fold_whitespace(*entry.title);
 
   std::string_view link = trimmed(entry.link);
+  // Named fix (issue 10, h10): the builder stores only http(s) links (javascript:, data:,
+  // file:, ... count as no link); the reference follows the same rule so the comparison
+  // checks the chain, not this intended change.
+  if (!is_http_url(link)) link = {};
   bool link_from_guid = false;
   if (link.empty() && entry.guid_is_permalink && is_http_url(trimmed(entry.guid))) {
     link = trimmed(entry.guid);  // RSS 2.0: a permalink guid is the item's URL

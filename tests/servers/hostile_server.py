@@ -39,6 +39,7 @@ verifying client must refuse) on a second ephemeral port, printed as the second 
 """
 
 import argparse
+import base64
 import email.utils
 import gzip
 import json
@@ -50,6 +51,7 @@ import struct
 import sys
 import threading
 import time
+import urllib.parse
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -81,6 +83,22 @@ ATOM = (b'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org
         b"<updated>2024-05-01T12:00:00Z</updated><summary>hello</summary></entry></feed>\n")
 HTML = b"<!DOCTYPE html><html><head><title>Not a feed</title></head><body><p>Hello</p></body></html>\n"
 TRUNCATED = rss("Truncated")[:180]
+
+
+# Every link form a hostile feed may use to get a non-http(s) URL stored (issue 10).
+DANGEROUS_LINKS = b"""<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Dangerous links</title><link>https://example.org/</link>
+<item><title>js</title><link>javascript:alert(1)</link><guid isPermaLink="false">d1</guid></item>
+<item><title>mixed case</title><link>JaVaScRiPt:alert(2)</link><guid isPermaLink="false">d2</guid></item>
+<item><title>data</title><link>data:text/html,&lt;script&gt;alert(3)&lt;/script&gt;</link><guid isPermaLink="false">d3</guid></item>
+<item><title>file</title><link>file:///etc/passwd</link><guid isPermaLink="false">d4</guid></item>
+<item xml:base="javascript:alert(5)//"><title>base</title><link>x</link><guid isPermaLink="false">d5</guid></item>
+<item><title>permalink guid</title><guid isPermaLink="true">javascript:alert(6)</guid></item>
+<item><title>spaced</title><link> &#x09;javascript:alert(7)</link><guid isPermaLink="false">d7</guid></item>
+<item><title>vbscript</title><link>vbscript:msgbox(8)</link><guid isPermaLink="false">d8</guid></item>
+<item><title>good</title><link>/ok/9</link><guid isPermaLink="false">d9</guid></item>
+</channel></rss>
+"""
 
 
 def bomb():
@@ -161,7 +179,21 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def route(self, path, query):
-        if path.startswith("/feed/") and path.endswith(".xml"):
+        if path == "/redirect-to":  # /redirect-to?url=<%-encoded Location>
+            self.redirect(302, urllib.parse.unquote(query.partition("url=")[2]))
+        elif path == "/private/feed.xml":  # Basic auth user "reader", password "s3cret-pw"
+            expected = "Basic " + base64.b64encode(b"reader:s3cret-pw").decode()
+            if self.headers.get("Authorization") == expected:
+                self.conditional(rss("Private"), '"private-v1"')
+            else:
+                self.send_body(401, b"", "text/plain", [("WWW-Authenticate", 'Basic realm="feeds"')])
+        elif path == "/escape-reason":  # a reason phrase that would retitle and clear a terminal
+            self.send_response(404, "Not \x1b]0;pwned\x07Found\x1b[2J")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif path == "/dangerous-links.xml":
+            self.send_body(200, DANGEROUS_LINKS)
+        elif path.startswith("/feed/") and path.endswith(".xml"):
             name = path[len("/feed/"):-len(".xml")]
             self.conditional(rss(f"Feed {name}"), f'"feed-{name}-v1"')
         elif path == "/atom.xml":

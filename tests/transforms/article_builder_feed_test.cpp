@@ -174,5 +174,24 @@ TEST(ArticleBuilderFeeds, NoCorpusEntryLosesItsIdentityToAnother) {
   EXPECT_GT(entries, 6000u);
 }
 
+
+TEST(ArticleBuilderFeeds, StoresNoLinkThatIsNotHttpOrHttps) {
+  const auto articles = build(R"(<?xml version="1.0"?>
+<rss version="2.0"><channel><title>t</title><link>https://example.org/</link>
+<item><title>a</title><link>javascript:alert(1)</link><guid isPermaLink="false">d1</guid></item>
+<item><title>b</title><link>JaVaScRiPt:alert(2)</link><guid isPermaLink="false">d2</guid></item>
+<item><title>c</title><link>data:text/html,&lt;script&gt;alert(3)&lt;/script&gt;</link><guid isPermaLink="false">d3</guid></item>
+<item><title>d</title><link>file:///etc/passwd</link><guid isPermaLink="false">d4</guid></item>
+<item xml:base="javascript:alert(5)//"><title>e</title><link>x</link><guid isPermaLink="false">d5</guid></item>
+<item><title>f</title><guid isPermaLink="true">javascript:alert(6)</guid></item>
+<item><title>g</title><link>/ok</link><guid isPermaLink="false">d7</guid></item>
+</channel></rss>)",
+                              "https://example.org/feed.xml");
+  ASSERT_EQ(articles.size(), 7u);
+  for (std::size_t i = 0; i + 1 < articles.size(); ++i) EXPECT_EQ(articles[i].url, "") << articles[i].title;
+  EXPECT_EQ(articles[6].url, "https://example.org/ok");
+  EXPECT_EQ(articles[0].guid, "d1") << "identity falls back to the guid as for a missing link";
+}
+
 }  // namespace
 }  // namespace rssflow

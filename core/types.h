@@ -73,6 +73,7 @@ struct Source {
   // "user:password" (%-encoded) taken out of the OPML URL: sent to url's host only, never
   // logged or stored (url itself never carries userinfo).
   std::string userinfo{};
+  std::optional<std::string> html_url{};  // OPML htmlUrl: the feed's site, when an http(s) URL, no credentials
 };
 
 // HTTP validators carried from one run to the next.
@@ -94,6 +95,13 @@ struct FetchedFeed {
   Instant fetched_at{};
 };
 
+// A media file attached to an entry (RSS <enclosure>, Atom link rel="enclosure").
+struct Enclosure {
+  std::string url;                   // absolute http(s) URL
+  std::optional<std::string> type;   // MIME type as declared ("audio/mpeg")
+  std::optional<long long> length;   // bytes as declared; absent when missing, zero or not a number
+};
+
 enum class FeedFormat { unknown, rss090, rss091, rss092, rss093, rss094, rss20, rss10, atom03, atom10, json_feed };
 const char* to_string(FeedFormat format);
 
@@ -111,7 +119,10 @@ struct FeedEntry {
   std::optional<Instant> updated;
   std::optional<std::string> summary_html;  // description / summary / dc:description
   std::optional<std::string> content_html;  // content:encoded / atom:content
-  std::vector<std::string> categories;
+  std::vector<std::string> categories;     // entry categories, media:/itunes: categories and keywords
+  std::vector<Enclosure> enclosures;       // http(s) only, document order, each URL once
+  std::optional<std::string> image_url;    // media:thumbnail/content, image enclosure, itunes:image (http(s))
+  std::optional<std::string> language;     // xml:lang or dc:language of the entry, as declared
 };
 
 struct FeedDocument {
@@ -120,9 +131,17 @@ struct FeedDocument {
   FeedFormat format = FeedFormat::unknown;
   std::optional<std::string> title;
   std::optional<std::string> link;
+  std::optional<std::string> description;  // channel description / Atom subtitle, plain text
+  std::optional<std::string> language;     // channel language, dc:language or root xml:lang, as declared
+  std::optional<std::string> image_url;    // channel image / itunes:image / Atom logo or icon (http(s))
   std::vector<FeedEntry> entries;       // document order
   std::vector<std::string> repairs;     // what the parser had to fix (encoding, junk, entities...)
 };
+
+// The record format version (articles.record_version, V5): raised when records gain fields
+// that stored rows must be rebuilt to fill. Part of every entry_hash (the record derivation),
+// so a rerun does not skip the entries of rows written in an older format.
+inline constexpr int kRecordVersion = 2;
 
 // The record of shared/CONTRACT.md: one per article, JSON field names = column names.
 struct Article {
@@ -133,8 +152,8 @@ struct Article {
   std::optional<Instant> published_at;
   std::string summary;       // plain text, cut at a word boundary
   std::string content_text;  // plain text of the full content
-  std::vector<std::string> keywords;    // canonical names from the keyword dictionary
-  std::vector<std::string> categories;
+  std::vector<std::string> keywords;    // keyword slugs from the dictionary ("rust", "cpp")
+  std::vector<std::string> categories;  // the source's OPML category path, then the entry's own
   std::string feed_url;
   Hash128 url_hash;      // XXH3-128 of the identity (canonical url, else guid, else fallback)
   Hash128 content_hash;  // XXH3-128 of title + content text
@@ -143,6 +162,30 @@ struct Article {
   // Not part of the record: XXH3-128 of the raw entry and what shapes its record (see
   // EntryIdentity in transforms/article_builder.h); stored so a rerun skips unchanged entries.
   Hash128 entry_hash;
+  std::vector<Enclosure> enclosures;        // http(s) media files (podcast audio, images...)
+  std::optional<std::string> image_url;     // http(s) image for the article, see article_builder.h
+  std::optional<std::string> language;      // BCP 47 tag ("en", "pt-BR"), or absent when unsure
+};
+
+// What a run learnt about one configured feed (the feeds table): from the source list and the
+// parsed document.
+struct FeedRecord {
+  std::string url;                          // configured URL, credentials removed
+  std::string articles_feed_url;            // Article::feed_url of this feed's articles
+  std::optional<std::string> title;         // document title, else the OPML title
+  std::optional<std::string> site_url;      // the feed's home page (channel/Atom alternate link)
+  std::optional<std::string> description;
+  std::optional<std::string> language;      // BCP 47 as declared by the feed
+  std::optional<std::string> image_url;
+  std::vector<std::string> categories;      // OPML category path, outermost first
+  Instant fetched_at{};
+};
+
+// One keyword of the dictionary (config/keywords.tsv), as the keywords table holds it.
+struct KeywordDescription {
+  std::string slug;   // what Article::keywords holds: "rust", "cpp", "machine-learning"
+  std::string name;   // display name: "Rust", "C++", "Machine Learning"
+  std::string group;  // "languages", "frameworks", "databases", "design-tools"...
 };
 
 // A per-source stage result: the value or the reason it failed.

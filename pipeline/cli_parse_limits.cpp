@@ -11,6 +11,7 @@ void add_parse_limit_options(CLI::App& cmd, ParseLimitFlags& f) {
   cmd.add_option("--max-attributes", l.max_attributes, "attributes per element; more: too_many_attributes")->check(count(8, 1u << 24))->capture_default_str();
   cmd.add_option("--max-entries", l.max_entries, "entries per feed; later ones dropped")->check(count(1, std::size_t{1} << 32))->capture_default_str();
   cmd.add_option("--max-categories", l.max_categories, "categories per entry; later ones dropped")->check(count(0, 1u << 24))->capture_default_str();
+  cmd.add_option("--max-enclosures", l.max_enclosures, "enclosures per entry; later ones dropped")->check(count(0, 1u << 24))->capture_default_str();
   cmd.add_option("--max-field-bytes", l.max_field_bytes, "bytes per text field; longer ones cut")->check(count(1024, std::size_t{1} << 32))->capture_default_str();
   cmd.add_option("--parse-deadline", f.deadline_s, "seconds of parse + clean per feed; longer: parse_timeout")->check(CLI::Range(0.01, 3600.0))->capture_default_str();
 }

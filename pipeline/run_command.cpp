@@ -151,11 +151,11 @@ void open_journal_and_quarantine(OpenedRun& run, Instant now, EventLog& log) {
   if (stored) run.journal->clear();
 }
 
-// What shapes a record besides its entry: the program, the dictionary and the options. Part
-// of every entry_hash, so that changing any of them rebuilds every record.
+// What shapes a record besides its entry: the program, the record format, the dictionary and
+// the options. Part of every entry_hash, so that changing any of them rebuilds every record.
 Hash128 record_derivation(const KeywordMatcher& keywords, const ArticleOptions& options) {
-  return xxh3_128(std::string(kVersion) + "\n" + keywords.dictionary_hash().hex() + "\n" +
-                  std::to_string(options.summary_max_bytes));
+  return xxh3_128(std::string(kVersion) + "\n" + std::to_string(kRecordVersion) + "\n" +
+                  keywords.dictionary_hash().hex() + "\n" + std::to_string(options.summary_max_bytes));
 }
 
 // Startup: configuration (exit 2), lock (exit 4), sink (exit 3). Nothing is fetched yet; on
@@ -173,6 +173,7 @@ std::variant<OpenedRun, int> open_run(const RunConfig& config, RunTotals& totals
   }
   try {
     run.sinks = open_sinks(config);
+    run.sinks.articles->write_keywords(run.keywords->keywords());
     if (run.sinks.state) run.states = run.sinks.state->load_all();
     run.stored_entries = run.sinks.articles->stored_entry_hashes();
   } catch (const LockHeldError& e) {

@@ -6,6 +6,10 @@
 #include "core/time.h"
 #include "sources/feed_parser.h"
 #include "sources/fetch_policy.h"
+#include "transforms/article_builder_text.h"
+#include "transforms/language.h"
+#include "transforms/strip_html.h"
+#include "transforms/url.h"
 
 namespace rssflow {
 
@@ -21,6 +25,7 @@ const char* to_string(SourceStatus status) {
 
 void SourceBatch::fail_internal(Stage stage, const std::string& what) {
   document = FeedDocument{};
+  feed.reset();
   identities.clear();
   kept.clear();
   keyword_extra.clear();
@@ -52,9 +57,43 @@ SourceBatch skipped_batch(const SourceJob& job) {
 
 namespace {
 
+FeedRecord feed_record(const Source& source, const FeedDocument& doc, Instant fetched_at) {
+  FeedRecord feed;
+  feed.url = without_userinfo(source.url);
+  feed.articles_feed_url = sanitize_text(doc.feed_url);
+  const auto plain = [](const std::optional<std::string>& html) -> std::optional<std::string> {
+    if (!html) return std::nullopt;
+    std::string text = fold_whitespace(strip_html(*html));
+    if (text.empty()) return std::nullopt;
+    return text;
+  };
+  feed.title = plain(doc.title);
+  if (!feed.title && !source.title.empty()) feed.title = fold_whitespace(source.title);
+  if (doc.link && is_web_url(*doc.link)) feed.site_url = sanitize_text(*doc.link);
+  else if (source.html_url) feed.site_url = sanitize_text(*source.html_url);
+  feed.description = plain(doc.description);
+  if (doc.language) feed.language = normalize_language_tag(*doc.language);
+  if (doc.image_url) feed.image_url = sanitize_text(*doc.image_url);
+  for (const std::string& category : source.categories) feed.categories.push_back(fold_whitespace(category));
+  feed.fetched_at = fetched_at;
+  return feed;
+}
+
+// The entry hashes of a source also cover its OPML category path: clean_source puts it into
+// every record, so editing it in the source list rebuilds the source's records.
+Hash128 source_derivation(const Hash128& derivation, const std::vector<std::string>& categories) {
+  if (categories.empty()) return derivation;
+  std::string bytes = derivation.hex();
+  for (const std::string& category : categories) {
+    bytes.push_back('\0');
+    bytes += category;
+  }
+  return xxh3_128(bytes);
+}
+
 void parse_into(SourceBatch& batch, FetchedFeed& feed, const Hash128& derivation, const ParseLimits& limits) {
   SourceOutcome& out = batch.outcome;
-  const ParseInput input{out.source.url, feed.final_url, feed.content_type};
+  const ParseInput input{out.source.url, feed.final_url, feed.content_type, out.source.html_url};
   Outcome<FeedDocument> parsed = parse_feed(feed.body, input, limits);
   std::string().swap(feed.body);  // the bytes are no longer needed: keep memory flat
   if (auto* error = std::get_if<StageError>(&parsed)) {
@@ -68,8 +107,9 @@ void parse_into(SourceBatch& batch, FetchedFeed& feed, const Hash128& derivation
   out.format = batch.document.format;
   out.entries = batch.document.entries.size();
   out.repairs = std::move(batch.document.repairs);
-  batch.identities = identify_entries(batch.document, derivation);
   batch.fetched_at = feed.fetched_at;
+  batch.identities = identify_entries(batch.document, source_derivation(derivation, out.source.categories));
+  batch.feed = feed_record(out.source, batch.document, feed.fetched_at);
   batch.feed_id = NearDuplicateIndex::feed_id_of(out.source.url);
   batch.items = out.entries;
 }
@@ -132,6 +172,7 @@ void clean_source(SourceBatch& batch, const ArticleOptions& options) {
     articles.push_back(clean_entry(batch.document.entries[i], std::move(batch.identities[i]), batch.document,
                                    batch.fetched_at, options, batch.keyword_extra[k]));
   }
+  add_source_categories(articles, batch.outcome.source.categories);
   batch.document = FeedDocument{};  // the raw entries are no longer needed
   batch.identities.clear();
   batch.items = articles.size();
@@ -166,6 +207,7 @@ void LoadStep::consume(SourceBatch& batch) {
   }
   if (linked && !batch.articles.row_ends.empty()) format_rows(batch.articles, sink_);  // rows carry duplicate_of
   out.records = articles.size();
+  if (batch.feed) sink_.write_feed(*batch.feed);
   batch.items = articles.size();
   // The state travels with the rows: a sink that keeps it commits both together. A source
   // without a state to store (none is kept for it) hands over only its rows.

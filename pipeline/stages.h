@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,7 @@ struct SourceBatch {
   std::vector<EntryIdentity> identities;     // parse: one per entry
   std::vector<std::uint32_t> kept;           // dedupe: entries to build, document order
   std::vector<std::string> keyword_extra;    // clean -> keywords: one per article
+  std::optional<FeedRecord> feed;            // parse: for the feeds table, when the document was read
   ArticleBatch articles;                     // clean, keywords; rows: format
   std::vector<TextFingerprint> fingerprints; // format: one per article
   std::uint64_t feed_id = 0;                 // NearDuplicateIndex::feed_id_of(feed url)

@@ -26,12 +26,25 @@ build/rssflow run --sources config/snapshot/sources.opml --sink postgres \
 echo
 echo "A few loaded rows (of $(psql "$DATABASE_URL" -qAtc 'select count(*) from articles') in table articles):"
 psql "$DATABASE_URL" -P pager=off -c "
-  select to_char(published_at, 'YYYY-MM-DD') as published,
-         left(title, 48) as title,
-         array_to_string(keywords[1:3], ', ') as keywords,
+  select to_char(sort_at, 'YYYY-MM-DD') as date,
+         left(title, 38) as title,
+         array_to_string(keywords[1:3], ',') as tags,
+         left(array_to_string(categories[1:2], ' / '), 24) as categories,
+         language as lang,
+         substring(image_url from '//([^/]+)') as image_host,
          substring(url from '//([^/]+)') as site
-  from (select distinct on (feed_url) * from articles
-        order by feed_url, published_at desc nulls last) as latest_per_feed
-  order by published_at desc nulls last limit 8"
+  from (select distinct on (feed_id) * from recent_articles
+        order by feed_id, sort_at desc) as latest_per_feed
+  order by sort_at desc limit 8"
+psql "$DATABASE_URL" -P pager=off -c "
+  select count(*) as articles,
+         count(*) filter (where keywords <> '{}') as with_tags,
+         count(*) filter (where categories <> '{}') as with_categories,
+         count(*) filter (where image_url is not null) as with_image,
+         count(*) filter (where language is not null) as with_language,
+         count(*) filter (where url like 'file:%') as file_urls
+  from articles"
+echo "Top tags: $(psql "$DATABASE_URL" -qAtc "select string_agg(name || ' ' || n, ', ') from (select k.name, count(*) as n
+  from articles a, unnest(a.keywords) as t(slug) join keywords k using (slug) group by 1 order by 2 desc limit 8) as top")"
 echo "Run report: var/report.json   Metrics: var/rssflow.prom   Stop the database: scripts/pg_test_cluster.sh stop var/pg"
 exit "$status"

@@ -46,7 +46,7 @@ deb="$build_dir/rssflow_${version}_$(dpkg --print-architecture).deb"
 stray=$(dpkg-deb -c "$deb" | awk '{print $6}' | grep -Ev '^\./(usr/(bin|share)|etc|lib/systemd/system)(/|$)|^\./(usr|lib|lib/systemd)?/?$' || true)
 [[ -z $stray ]] || fail "files outside /usr/bin, /usr/share, /etc, /lib/systemd/system: $stray"
 depends=$(dpkg-deb -f "$deb" Depends)
-for library in libcurl4 libpqxx libtbb libre2 libpugixml libxxhash passwd; do
+for library in libcurl4 libpqxx libtbb libre2 libpugixml libxxhash libcld2 passwd; do
   [[ $depends == *"$library"* ]] || fail "Depends lacks $library: $depends"
 done
 

@@ -19,6 +19,7 @@ packages=(
   cmake g++ make pkg-config git ca-certificates curl procps time bc util-linux
   libcurl4-openssl-dev libpugixml-dev libpqxx-dev libtbb-dev libre2-dev libxxhash-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
+  libcld2-dev
   postgresql postgresql-client
   prometheus prometheus-pushgateway
   python3 python3-feedparser python3-bs4 python3-yaml

@@ -57,6 +57,12 @@ class ArticleSink {
   virtual void write(ArticleBatch&& batch) = 0;
   void write(std::vector<Article>&& articles) { write(ArticleBatch{std::move(articles), {}, {}}); }
 
+  // What this run learnt about one feed, given before the feed's articles. Sinks without a
+  // feeds table ignore it. Throws SinkError.
+  virtual void write_feed(const FeedRecord& /*feed*/) {}
+  // The keyword dictionary of the run, given once before any write. Sinks without a keywords
+  // table ignore it. Throws SinkError.
+  virtual void write_keywords(const std::vector<KeywordDescription>& /*keywords*/) {}
   // Flushes and commits what is buffered; throws SinkError. Called once, after the last write.
   virtual LoadStats finish() = 0;
 

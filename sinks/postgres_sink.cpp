@@ -11,19 +11,22 @@
 #include "core/time.h"
 #include "sinks/postgres_connection.h"
 #include "sinks/postgres_state_store.h"
+#include "transforms/json_record.h"
 
 namespace rssflow {
 namespace {
 
 constexpr const char* kStaging = "rssflow_staging";
 constexpr int kRetries = 3;
+// Rows of an older record format (articles.record_version < kRecordVersion, core/types.h) are
+// rewritten when met, even with unchanged content, so that new columns get filled.
 
 // Columns of both COPY targets: the staging table and, for new articles, articles itself.
 const std::vector<std::string>& copy_columns() {
   static const std::vector<std::string> columns = {
       "url_hash", "url",      "guid",       "title",    "author",       "published_at", "summary",
       "content_text", "keywords", "categories", "feed_url", "content_hash", "fetched_at", "duplicate_of",
-      "entry_hash"};
+      "feed_id", "enclosures", "image_url", "language", "record_version", "entry_hash"};
   return columns;
 }
 
@@ -31,7 +34,9 @@ std::string staging_ddl() {
   return std::string("CREATE TEMPORARY TABLE ") + kStaging +
          " (url_hash bytea NOT NULL, url text, guid text, title text, author text, published_at timestamptz,"
          "  summary text, content_text text, keywords text[], categories text[], feed_url text,"
-         "  content_hash bytea, fetched_at timestamptz, duplicate_of bytea, entry_hash bytea)"
+         "  content_hash bytea, fetched_at timestamptz, duplicate_of bytea, feed_id bigint, enclosures jsonb,"
+         "  image_url text, language text, record_version smallint,"
+         "  entry_hash bytea)"
          " ON COMMIT DELETE ROWS";
 }
 
@@ -44,17 +49,22 @@ std::string staging_ddl() {
 std::string upsert_sql(const std::string& articles) {
   return "WITH upserted AS ("
          "  INSERT INTO " + articles + " AS a (url_hash, url, guid, title, author, published_at, summary,"
-         "    content_text, keywords, categories, feed_url, content_hash, fetched_at, duplicate_of, entry_hash)"
+         "    content_text, keywords, categories, feed_url, content_hash, fetched_at, duplicate_of,"
+         "    feed_id, enclosures, image_url, language, record_version, entry_hash)"
          "  SELECT url_hash, url, guid, title, author, published_at, summary, content_text, keywords,"
-         "    categories, feed_url, content_hash, fetched_at, duplicate_of, entry_hash FROM " + std::string(kStaging) +
+         "    categories, feed_url, content_hash, fetched_at, duplicate_of,"
+         "    feed_id, enclosures, image_url, language, record_version, entry_hash FROM " + std::string(kStaging) +
          "  ON CONFLICT (url_hash) DO UPDATE SET url = EXCLUDED.url, guid = EXCLUDED.guid,"
          "    title = EXCLUDED.title, author = EXCLUDED.author, published_at = EXCLUDED.published_at,"
          "    summary = EXCLUDED.summary, content_text = EXCLUDED.content_text,"
          "    keywords = EXCLUDED.keywords, categories = EXCLUDED.categories,"
          "    feed_url = EXCLUDED.feed_url, content_hash = EXCLUDED.content_hash,"
          "    fetched_at = EXCLUDED.fetched_at, duplicate_of = EXCLUDED.duplicate_of,"
+         "    feed_id = EXCLUDED.feed_id, enclosures = EXCLUDED.enclosures, image_url = EXCLUDED.image_url,"
+         "    language = EXCLUDED.language, record_version = EXCLUDED.record_version,"
          "    entry_hash = EXCLUDED.entry_hash, updated_at = now()"
-         "  WHERE a.content_hash IS DISTINCT FROM EXCLUDED.content_hash AND EXCLUDED.feed_url COLLATE \"C\" <= a.feed_url COLLATE \"C\""
+         "  WHERE (a.content_hash IS DISTINCT FROM EXCLUDED.content_hash OR a.record_version < EXCLUDED.record_version)"
+         "    AND EXCLUDED.feed_url COLLATE \"C\" <= a.feed_url COLLATE \"C\""
          "  RETURNING (a.xmax = 0) AS inserted"
          ") SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted";
 }
@@ -73,10 +83,18 @@ std::optional<std::string> storable_instant(Instant instant, SanitizeStats& stat
 
 // The text forms of one article's staging columns, sanitised.
 struct StagingRow {
-  std::string keywords, categories, url_hash, content_hash, fetched_at, entry_hash;
-  std::optional<std::string> published_at, duplicate_of;
+  std::string keywords, categories, url_hash, content_hash, fetched_at, enclosures, entry_hash;
+  std::optional<std::string> published_at, duplicate_of, feed_id;
 
-  StagingRow(Article& a, SanitizeStats& stats) {
+  StagingRow(Article& a, std::optional<long long> feed, SanitizeStats& stats) {
+    if (feed) feed_id = std::to_string(*feed);
+    if (a.image_url) sanitize_text(*a.image_url, stats);
+    if (a.language) sanitize_text(*a.language, stats);
+    for (Enclosure& enclosure : a.enclosures) {
+      sanitize_text(enclosure.url, stats);
+      if (enclosure.type) sanitize_text(*enclosure.type, stats);
+    }
+    append_enclosures_json(enclosures, a.enclosures);
     for (std::string* text : {&a.url, &a.guid, &a.title, &a.summary, &a.content_text, &a.feed_url}) {
       sanitize_text(*text, stats);
     }
@@ -94,19 +112,26 @@ struct StagingRow {
 
 const char* nullable(const std::optional<std::string>& text) { return text ? text->c_str() : nullptr; }
 
+// Article::feed_url -> feeds.feed_id of the feeds written this run.
+using FeedIds = std::unordered_map<std::string, long long>;
+
 // Sends rows[i] of batch, sanitised, by COPY into table (columns: copy_columns()).
 void copy_rows(pqxx::work& tx, const std::string& table, std::vector<Article>& batch,
-               const std::vector<std::size_t>& rows, SanitizeStats& sanitized) {
+               const std::vector<std::size_t>& rows, const FeedIds& feed_ids, SanitizeStats& sanitized) {
   pqxx::stream_to copy(tx, table, copy_columns());
+  const std::string version = std::to_string(kRecordVersion);
   for (std::size_t i : rows) {
     Article& a = batch[i];
-    const StagingRow row(a, sanitized);
+    const auto feed = feed_ids.find(a.feed_url);
+    const StagingRow row(a, feed == feed_ids.end() ? std::nullopt : std::optional<long long>(feed->second), sanitized);
     copy << std::tuple<const std::string&, const std::string&, const std::string&, const std::string&, const char*,
                        const char*, const std::string&, const std::string&, const std::string&, const std::string&,
-                       const std::string&, const std::string&, const std::string&, const char*, const std::string&>(
+                       const std::string&, const std::string&, const std::string&, const char*, const char*,
+                       const std::string&, const char*, const char*, const std::string&, const std::string&>(
         row.url_hash, a.url, a.guid, a.title, a.author ? a.author->c_str() : nullptr, nullable(row.published_at),
         a.summary, a.content_text, row.keywords, row.categories, a.feed_url, row.content_hash, row.fetched_at,
-        nullable(row.duplicate_of), row.entry_hash);
+        nullable(row.duplicate_of), nullable(row.feed_id), row.enclosures, nullable(a.image_url), nullable(a.language),
+        version, row.entry_hash);
   }
   copy.complete();
 }
@@ -114,6 +139,7 @@ void copy_rows(pqxx::work& tx, const std::string& table, std::vector<Article>& b
 struct StoredRow {
   std::string content_hash;  // hex
   std::string feed_url;
+  int record_version = 0;
   std::string entry_hash;    // hex, "" when NULL
 };
 
@@ -129,13 +155,13 @@ std::unordered_map<std::string, StoredRow> stored_content_hashes(pqxx::work& tx,
   keys.push_back('}');
   std::unordered_map<std::string, StoredRow> stored;
   const pqxx::result result =
-      tx.exec("SELECT encode(url_hash, 'hex'), encode(content_hash, 'hex'), feed_url, encode(entry_hash, 'hex') FROM " +
-                  articles +
+      tx.exec("SELECT encode(url_hash, 'hex'), encode(content_hash, 'hex'), feed_url, record_version, encode(entry_hash, 'hex') FROM " + articles +
                   " WHERE url_hash IN (SELECT decode(k, 'hex') FROM unnest('" + keys + "'::text[]) AS k)",
               "rssflow_probe");
   for (const auto& row : result) {
     stored.emplace(row[0].as<std::string>(),
-                   StoredRow{row[1].as<std::string>(), row[2].as<std::string>(), row[3].as<std::string>("")});
+                   StoredRow{row[1].as<std::string>(), row[2].as<std::string>(), row[3].as<int>(0),
+                             row[4].as<std::string>("")});
   }
   return stored;
 }
@@ -166,7 +192,10 @@ void store_entry_hashes(pqxx::work& tx, const std::string& articles, const std::
 struct PostgresSink::Session {
   std::unique_ptr<pqxx::connection> conn;
   std::string articles;  // "schema"."articles"
+  std::string feeds;     // "schema"."feeds"
+  std::string keywords;  // "schema"."keywords"
   std::string upsert;
+  FeedIds feed_ids;
 };
 
 
@@ -175,6 +204,8 @@ PostgresSink::PostgresSink(PostgresOptions options) : options_(std::move(options
   const std::string articles = qualified_name(options_.schema, "articles");
   session_->conn = connect_postgres(options_);
   session_->articles = articles;
+  session_->feeds = qualified_name(options_.schema, "feeds");
+  session_->keywords = qualified_name(options_.schema, "keywords");
   session_->upsert = upsert_sql(articles);
   try {
     // Staged text then compresses as cheaply as the lz4 columns of V1 (the compressed datum is
@@ -235,6 +266,63 @@ void PostgresSink::write_source(ArticleBatch&& batch, const SourceState& state) 
   if (buffer_.size() >= options_.batch_rows) load_batch(buffer_);
 }
 
+void PostgresSink::write_feed(const FeedRecord& feed) {
+  SanitizeStats sanitized = sanitized_;
+  const auto clean = [&](const std::optional<std::string>& value) -> std::optional<std::string> {
+    if (!value) return std::nullopt;
+    std::string text = *value;
+    sanitize_text(text, sanitized);
+    return text;
+  };
+  std::string url = feed.url;
+  sanitize_text(url, sanitized);
+  std::vector<std::string> categories = feed.categories;
+  const std::string categories_literal = text_array_literal(categories, sanitized);
+  try {
+    pqxx::work tx(*session_->conn, "rssflow_feed");
+    // A value the document no longer gives keeps the stored one; last_seen_at moves on.
+    const pqxx::row row = tx.exec_params1(
+        "INSERT INTO " + session_->feeds +
+            " AS f (url, title, site_url, description, language, image_url, categories, first_seen_at, last_seen_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7::text[], now(), now())"
+            " ON CONFLICT (url) DO UPDATE SET title = coalesce(EXCLUDED.title, f.title),"
+            "  site_url = coalesce(EXCLUDED.site_url, f.site_url),"
+            "  description = coalesce(EXCLUDED.description, f.description),"
+            "  language = coalesce(EXCLUDED.language, f.language), image_url = coalesce(EXCLUDED.image_url, f.image_url),"
+            "  categories = EXCLUDED.categories, last_seen_at = now()"
+            " RETURNING feed_id",
+        url, clean(feed.title), clean(feed.site_url), clean(feed.description), clean(feed.language),
+        clean(feed.image_url), categories_literal);
+    tx.commit();
+    session_->feed_ids[feed.articles_feed_url] = row[0].as<long long>();
+    sanitized_ = sanitized;
+  } catch (const std::exception& e) {
+    throw postgres_error("write feed " + url + " into " + options_.schema + ".feeds", e, options_.conninfo);
+  }
+}
+
+void PostgresSink::write_keywords(const std::vector<KeywordDescription>& keywords) {
+  std::vector<std::string> slugs, names, groups;
+  for (const KeywordDescription& k : keywords) {
+    slugs.push_back(k.slug);
+    names.push_back(k.name);
+    groups.push_back(k.group);
+  }
+  SanitizeStats sanitized;
+  try {
+    pqxx::work tx(*session_->conn, "rssflow_keywords");
+    tx.exec_params("INSERT INTO " + session_->keywords +
+                       " AS k (slug, name, \"group\") SELECT * FROM unnest($1::text[], $2::text[], $3::text[])"
+                       " ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name, \"group\" = EXCLUDED.\"group\","
+                       "  updated_at = now() WHERE (k.name, k.\"group\") IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.\"group\")",
+                   text_array_literal(slugs, sanitized), text_array_literal(names, sanitized),
+                   text_array_literal(groups, sanitized));
+    tx.commit();
+  } catch (const std::exception& e) {
+    throw postgres_error("load the keyword dictionary into " + options_.schema + ".keywords", e, options_.conninfo);
+  }
+}
+
 LoadStats PostgresSink::finish() {
   if (!buffer_.empty() || !pending_states_.empty()) load_batch(buffer_);
   return stats_;
@@ -286,7 +374,8 @@ void PostgresSink::copy_and_upsert(std::vector<Article>& batch, bool probe) {
       const auto it = stored.find(batch[i].url_hash.hex());
       if (it == stored.end()) {
         direct.push_back(i);
-      } else if (it->second.content_hash != batch[i].content_hash.hex() && batch[i].feed_url <= it->second.feed_url) {
+      } else if ((it->second.content_hash != batch[i].content_hash.hex() || it->second.record_version < kRecordVersion) &&
+                 batch[i].feed_url <= it->second.feed_url) {
         staged.push_back(i);
       } else {
         ++unchanged;
@@ -299,11 +388,11 @@ void PostgresSink::copy_and_upsert(std::vector<Article>& batch, bool probe) {
   }
   std::uint64_t inserted = 0, updated = 0;
   if (!direct.empty()) {
-    copy_rows(tx, session_->articles, batch, direct, sanitized);
+    copy_rows(tx, session_->articles, batch, direct, session_->feed_ids, sanitized);
     inserted += direct.size();
   }
   if (!staged.empty()) {
-    copy_rows(tx, kStaging, batch, staged, sanitized);
+    copy_rows(tx, kStaging, batch, staged, session_->feed_ids, sanitized);
     const pqxx::row counts = tx.exec1(session_->upsert, "rssflow_upsert");
     const auto staged_inserted = counts[0].as<std::uint64_t>();
     const auto staged_updated = counts[1].as<std::uint64_t>();

@@ -48,6 +48,14 @@ class PostgresSink : public ArticleSink {
   void write_source(ArticleBatch&& batch, const SourceState& state) override;
   bool keeps_fetch_state() const override { return true; }
 
+
+  // Upserts the feed into <schema>.feeds (one short transaction) and remembers its feed_id for
+  // the articles that follow: a value the document no longer gives keeps the stored one.
+  void write_feed(const FeedRecord& feed) override;
+
+  // Upserts every keyword (slug, name, group) into <schema>.keywords.
+  void write_keywords(const std::vector<KeywordDescription>& keywords) override;
+
   // Writes what is buffered (rows and states). inserted + updated + unchanged = articles written.
   LoadStats finish() override;
 

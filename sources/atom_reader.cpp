@@ -3,6 +3,7 @@
 #include <string>
 
 #include "sources/feed_dates.h"
+#include "sources/feed_media.h"
 #include "sources/feed_readers.h"
 
 namespace rssflow {
@@ -77,7 +78,7 @@ std::optional<std::string> entry_link(pugi::xml_node entry, Ns atom, XmlScope& s
     const std::string rel = lowered(child.attribute("rel").value());
     if (!rel.empty() && rel != "alternate") continue;
     const std::string type = lowered(child.attribute("type").value());
-    auto href = scope.resolve(child.attribute("href").value(), child);
+    auto href = atom_link_target(child, scope);
     if (!href) continue;
     if (type.empty() || type == "text/html" || type == "application/xhtml+xml") return href;
     if (!any_alternate) any_alternate = std::move(href);
@@ -107,7 +108,8 @@ FeedEntry read_entry(pugi::xml_node element, Ns atom, const std::optional<std::s
   XmlScope::Guard guard(scope, element);
   FeedEntry entry;
   std::string published, issued, created, updated, modified, dc_date;
-  std::optional<std::string> summary, media_description;
+  std::optional<std::string> summary;
+  MediaText media;
   for (pugi::xml_node child : element.children()) {
     if (child.type() != pugi::node_element) continue;
     const QName q = scope.name_of(child);
@@ -137,6 +139,9 @@ FeedEntry read_entry(pugi::xml_node element, Ns atom, const std::optional<std::s
       } else if (l == "content" && !entry.content_html) {
         TextConstruct text = read_text_construct(child);
         set_once(entry.content_html, text.is_html ? text.value : escape_html(text.value));
+      } else if (l == "link" && lowered(child.attribute("rel").value()) == "enclosure") {
+        if (auto url = atom_link_target(child, scope))
+          add_enclosure(entry, scope, *url, child.attribute("type").value(), child.attribute("length").value());
       } else if (l == "category") {
         // Linear overall: the duplicate scan is bounded by the category budget.
         if (!scope.admit_category(entry.categories.size())) continue;
@@ -152,33 +157,49 @@ FeedEntry read_entry(pugi::xml_node element, Ns atom, const std::optional<std::s
         const std::string_view subject = trim(subject_text);
         if (!subject.empty() && scope.admit_category(entry.categories.size())) entry.categories.emplace_back(subject);
       }
-    } else if (q.ns == Ns::media && !media_description) {
-      if (l == "description") {
-        media_description = as_html_fragment(text_of(child), std::string_view(child.attribute("type").value()) == "html");
-      } else if (l == "group" || l == "content") {
-        XmlScope::Guard group_guard(scope, child);
-        for (pugi::xml_node part : child.children())
-          if (part.type() == pugi::node_element && scope.name_of(part).is(Ns::media, "description") && !media_description)
-            media_description = as_html_fragment(text_of(part), std::string_view(part.attribute("type").value()) == "html");
-      }
+    } else if (q.ns == Ns::media) {
+      read_media_element(child, l, scope, entry, media);
+    } else if (q.ns == Ns::itunes) {
+      read_itunes_element(child, l, scope, entry);
     }
   }
   entry.link = entry_link(element, atom, scope);
+  // An entry with no usable link but an http(s) id: the id is the article's address.
+  if (!entry.link && entry.guid && is_web_url(*entry.guid)) entry.link = entry.guid;
+  if (const std::string_view lang = xml_lang_of(element); !lang.empty()) entry.language = std::string(lang);
   if (!entry.author) entry.author = feed_author;
   entry.published = first_date({published, issued, created});
   entry.updated = first_date({updated, modified, dc_date});
   if (summary) entry.summary_html = std::move(summary);
-  else if (media_description && !trim(*media_description).empty()) entry.summary_html = std::move(media_description);
+  else if (media.description_html) entry.summary_html = std::move(media.description_html);
   return entry;
 }
 
 }  // namespace
 
+std::optional<std::string> atom_link_target(pugi::xml_node link, const XmlScope& scope) {
+  if (pugi::xml_attribute href = link.attribute("href")) return scope.resolve(href.value(), link);
+  return scope.resolve(text_of(link), link);
+}
+
+std::optional<std::string> atom_alternate_link(pugi::xml_node link, const XmlScope& scope) {
+  const std::string rel = lowered(link.attribute("rel").value());
+  const std::string type = lowered(link.attribute("type").value());
+  if (!rel.empty() && rel != "alternate") return std::nullopt;
+  if (!type.empty() && type != "text/html" && type != "application/xhtml+xml") return std::nullopt;
+  return atom_link_target(link, scope);
+}
+
 TextConstruct read_text_construct(pugi::xml_node element) {
   const std::string type = lowered(element.attribute("type").value());
   const std::string mode = lowered(element.attribute("mode").value());
   TextConstruct out;
-  if (mode == "base64") {
+  // Atom 1.0 (RFC 4287 4.1.3.3): content of any other media type than text/*, HTML or XML
+  // is base64; Atom 0.3 says so with mode="base64".
+  const bool xml_type = type.ends_with("+xml") || type.ends_with("/xml");
+  const bool binary_type = type.find('/') != std::string::npos && !type.starts_with("text/") && !xml_type &&
+                           type != "application/xhtml+xml";
+  if (mode == "base64" || (mode.empty() && binary_type && !has_element_child(element))) {
     out.value = decode_base64(text_of(element));
     out.is_html = type.find("html") != std::string::npos;
     return out;
@@ -228,7 +249,13 @@ void read_atom(pugi::xml_node root, XmlScope& scope, FeedDocument& doc, std::vec
     if (q.ns != atom) continue;
     if (q.local == "title" && !doc.title) set_once(doc.title, read_text_construct(child).value);
     else if (q.local == "author" && !feed_author) feed_author = person_name(child, atom, scope);
+    else if ((q.local == "subtitle" || q.local == "tagline") && !doc.description) set_once(doc.description, text_of(child));
+    else if ((q.local == "logo" || q.local == "icon") && !doc.image_url) {
+      auto url = scope.resolve(text_of(child), child);
+      if (url && is_web_url(*url)) doc.image_url = std::move(url);
+    }
   }
+  if (const std::string_view lang = xml_lang_of(root); !lang.empty()) doc.language = std::string(lang);
   doc.link = entry_link(root, atom, scope);
   for (pugi::xml_node child : root.children()) {
     if (child.type() != pugi::node_element || !scope.name_of(child).is(atom, "entry")) continue;

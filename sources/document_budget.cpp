@@ -162,6 +162,9 @@ std::size_t cut_long_fields(FeedDocument& doc, std::size_t max_bytes) {
   std::size_t count = 0;
   cut(doc.title, max_bytes, count);
   cut(doc.link, max_bytes, count);
+  cut(doc.description, max_bytes, count);
+  cut(doc.language, max_bytes, count);
+  cut(doc.image_url, max_bytes, count);
   for (FeedEntry& entry : doc.entries) {
     cut(entry.title, max_bytes, count);
     cut(entry.link, max_bytes, count);
@@ -170,6 +173,12 @@ std::size_t cut_long_fields(FeedDocument& doc, std::size_t max_bytes) {
     cut(entry.summary_html, max_bytes, count);
     cut(entry.content_html, max_bytes, count);
     for (std::string& category : entry.categories) cut(category, max_bytes, count);
+    cut(entry.image_url, max_bytes, count);
+    cut(entry.language, max_bytes, count);
+    for (Enclosure& enclosure : entry.enclosures) {
+      cut(enclosure.url, max_bytes, count);
+      cut(enclosure.type, max_bytes, count);
+    }
   }
   return count;
 }

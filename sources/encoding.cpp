@@ -286,7 +286,9 @@ bool repair_double_encoded_utf8(std::string& text) {
   return true;
 }
 
-Utf8Document decode_document(std::string_view bytes, std::optional<std::string_view> content_type) {
+namespace {
+
+Utf8Document decode_bytes(std::string_view bytes, std::optional<std::string_view> content_type) {
   Utf8Document doc;
   if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") {
     bytes.remove_prefix(3);
@@ -341,6 +343,41 @@ Utf8Document decode_document(std::string_view bytes, std::optional<std::string_v
   doc.repairs.push_back(std::string("charset: bytes are not valid ") + candidates[0].first +
                         (claimed ? std::string(" (") + candidates[0].second + ")" : std::string()) +
                         "; decoded as windows-1252");
+  return doc;
+}
+
+// U+0080..U+009F in decoded text are C1 controls nobody types: they come from windows-1252
+// bytes (0x92 = ’) that an encoder took for Latin-1. Read them as windows-1252, as browsers do.
+std::size_t map_c1_controls(std::string& text) {
+  std::size_t mapped = 0;
+  std::size_t pos = text.find('\xC2');
+  if (pos == std::string::npos) return 0;
+  std::string out;
+  out.reserve(text.size() + 16);
+  std::size_t copied = 0;
+  for (; pos != std::string::npos; pos = text.find('\xC2', pos + 1)) {
+    if (pos + 1 >= text.size()) break;
+    const auto next = static_cast<unsigned char>(text[pos + 1]);
+    if (next < 0x80 || next > 0x9F) continue;
+    const std::uint16_t cp = kCp1252High[next - 0x80];
+    if (cp == next) continue;  // one of the five bytes windows-1252 leaves undefined
+    out.append(text, copied, pos - copied);
+    append_utf8(out, cp);
+    copied = pos + 2;
+    ++mapped;
+  }
+  if (mapped == 0) return 0;
+  out.append(text, copied, std::string::npos);
+  text = std::move(out);
+  return mapped;
+}
+
+}  // namespace
+
+Utf8Document decode_document(std::string_view bytes, std::optional<std::string_view> content_type) {
+  Utf8Document doc = decode_bytes(bytes, content_type);
+  if (const std::size_t mapped = map_c1_controls(doc.text))
+    doc.repairs.push_back("charset: " + std::to_string(mapped) + " C1 control characters read as windows-1252");
   return doc;
 }
 

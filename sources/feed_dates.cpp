@@ -137,6 +137,23 @@ std::optional<ClockTime> parse_clock(std::string_view s) {
   return t;
 }
 
+// "AM"/"PM" (also "a.m."/"p.m.", any case) after a 12-hour clock: 12 AM is 00, 1-11 PM add 12.
+// nullopt when token is not a meridiem or the hour is not 1-12.
+std::optional<bool> meridiem_is_pm(std::string_view token) {
+  std::string m;
+  for (char c : token)
+    if (c != '.') m.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
+  if (m == "am") return false;
+  if (m == "pm") return true;
+  return std::nullopt;
+}
+
+bool apply_meridiem(ClockTime& clock, bool pm) {
+  if (clock.hour < 1 || clock.hour > 12) return false;
+  clock.hour = clock.hour % 12 + (pm ? 12 : 0);
+  return true;
+}
+
 std::optional<Instant> make_instant(int y, int mo, int d, ClockTime t, int offset_minutes) {
   using namespace std::chrono;
   if (y < 1 || y > 9999 || t.hour > 23 || t.minute > 59 || t.second > 59) return std::nullopt;
@@ -192,9 +209,20 @@ std::optional<Instant> parse_rfc822(std::vector<std::string_view> tokens) {
   ClockTime clock;
   int offset = 0;
   if (tokens.size() > 3) {
-    const auto parsed = parse_clock(tokens[3]);
+    std::string_view clock_text = tokens[3];
+    std::optional<bool> pm;
+    if (clock_text.size() > 2) {  // "2:26PM"
+      pm = meridiem_is_pm(clock_text.substr(clock_text.size() - 2));
+      if (pm) clock_text.remove_suffix(2);
+    }
+    const auto parsed = parse_clock(clock_text);
     if (!parsed) return std::nullopt;
     clock = *parsed;
+    if (!pm && tokens.size() > 4) {
+      pm = meridiem_is_pm(tokens[4]);
+      if (pm) tokens.erase(tokens.begin() + 4);
+    }
+    if (pm && !apply_meridiem(clock, *pm)) return std::nullopt;
   }
   if (tokens.size() > 4) {
     const auto zone = zone_offset(tokens[4]);
@@ -281,6 +309,11 @@ std::optional<Instant> parse_w3dtf(std::string_view s) {
     while (i < s.size() && s[i] == ' ') ++i;
     std::string_view zone_text = s.substr(i);
     while (!zone_text.empty() && is_space(zone_text.back())) zone_text.remove_suffix(1);
+    const std::size_t meridiem_end = zone_text.find(' ');
+    if (const auto pm = meridiem_is_pm(zone_text.substr(0, meridiem_end))) {
+      if (!apply_meridiem(clock, *pm)) return std::nullopt;
+      zone_text = meridiem_end == std::string_view::npos ? std::string_view() : zone_text.substr(meridiem_end + 1);
+    }
     const auto zone = zone_offset(zone_text);
     if (!zone) return std::nullopt;
     offset = *zone;

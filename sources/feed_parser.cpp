@@ -12,6 +12,7 @@
 #include "sources/encoding.h"
 #include "sources/feed_readers.h"
 #include "sources/json_feed.h"
+#include "transforms/url.h"
 #include "sources/xml_repair.h"
 #include "sources/xml_scope.h"
 
@@ -113,6 +114,9 @@ void note_budget(FeedDocument& doc, const Budget& budget, std::vector<std::strin
   if (budget.read.categories_dropped > 0)
     repairs.push_back("budget: dropped " + std::to_string(budget.read.categories_dropped) +
                       " categories beyond " + std::to_string(limits.max_categories) + " per entry (max_categories)");
+  if (budget.read.enclosures_dropped > 0)
+    repairs.push_back("budget: dropped " + std::to_string(budget.read.enclosures_dropped) +
+                      " enclosures beyond " + std::to_string(limits.max_enclosures) + " per entry (max_enclosures)");
   if (const std::size_t cut = cut_long_fields(doc, limits.max_field_bytes); cut > 0)
     repairs.push_back("budget: cut " + std::to_string(cut) + " fields to " + std::to_string(limits.max_field_bytes) +
                       " bytes (max_field_bytes)");
@@ -171,9 +175,8 @@ void repair_double_encoding(FeedDocument& doc, std::vector<std::string>& repairs
 // them against the file would make file:///2025/08/post links. The feed's own absolute self or
 // site link (channel <link>, atom:link rel=self/alternate) is where a reader would have
 // fetched it from, so it becomes the base; an xml:base in the document still wins.
-std::string base_for_snapshot(const pugi::xml_document& xml, const std::string& base) {
+std::string base_for_snapshot(const pugi::xml_document& xml, const std::string& base, const ParseInput& input) {
   if (!base.starts_with("file://")) return base;
-  const auto is_web_url = [](std::string_view url) { return url.starts_with("http://") || url.starts_with("https://"); };
   const auto local_name = [](std::string_view name) {
     const auto colon = name.rfind(':');
     return colon == std::string_view::npos ? name : name.substr(colon + 1);
@@ -190,6 +193,8 @@ std::string base_for_snapshot(const pugi::xml_document& xml, const std::string& 
       if ((rel.empty() || rel == "self" || rel == "alternate") && is_web_url(url)) return std::string(url);
     }
   }
+  // Only relative links in the document: the site the source list names, else the file.
+  if (input.site_url && is_web_url(*input.site_url)) return *input.site_url;
   return base;
 }
 
@@ -211,7 +216,7 @@ Outcome<FeedDocument> recover(std::string_view bytes, const ParseInput& input, c
   if (auto error = check_tree(xml, input, budget)) return *error;
   FeedDocument doc;
   std::vector<pugi::xml_node> entry_elements;
-  if (auto error = read_tree(xml, input, base, doc, entry_elements, repairs, budget)) {
+  if (auto error = read_tree(xml, input, base_for_snapshot(xml, base, input), doc, entry_elements, repairs, budget)) {
     if (looks_like_html_page(balanced.text)) return parse_error(input, ErrorCode::not_a_feed, "HTML page (" + error_text + ")");
     if (xml.document_element() && error->code == ErrorCode::not_a_feed) return *error;
     return parse_error(input, ErrorCode::malformed, error_text);
@@ -229,7 +234,10 @@ Outcome<FeedDocument> recover(std::string_view bytes, const ParseInput& input, c
     return parse_error(input, ErrorCode::too_many_elements,
                        "no entry is complete within the first " + std::to_string(budget.limits.max_nodes) +
                            " nodes (max_nodes)");
-  if (doc.entries.empty()) return parse_error(input, ErrorCode::malformed, error_text);
+  // A feed with no items whose end tags were cut off is still a feed (its channel was read):
+  // the same damage is repaired when there are items.
+  const bool channel_read = doc.title || doc.link;
+  if (doc.entries.empty() && (dropped > 0 || !channel_read)) return parse_error(input, ErrorCode::malformed, error_text);
   repairs.push_back("xml: not well-formed (" + error_text + "); re-nested " + std::to_string(balanced.elements_closed) +
                     " elements, dropped " + std::to_string(balanced.end_tags_dropped) + " stray end tags and " +
                     std::to_string(dropped) + " incomplete entries");
@@ -267,7 +275,7 @@ Outcome<FeedDocument> parse_xml(std::string_view bytes, Utf8Document decoded, co
 
   FeedDocument doc;
   std::vector<pugi::xml_node> entry_elements;
-  if (auto error = read_tree(xml, input, base_for_snapshot(xml, base), doc, entry_elements, repairs, budget)) return *error;
+  if (auto error = read_tree(xml, input, base_for_snapshot(xml, base, input), doc, entry_elements, repairs, budget)) return *error;
   if (budget.deadline.expired_now()) return timeout_error(input, budget);
   if (utf8) repair_double_encoding(doc, repairs);
   note_budget(doc, budget, repairs);
@@ -307,7 +315,7 @@ Outcome<FeedDocument> parse_feed(std::string_view bytes, const ParseInput& input
   try {
     std::optional<Deadline> own_deadline;
     if (!deadline) deadline = &own_deadline.emplace(limits.deadline);
-    Budget budget{limits, *deadline, ReadBudget{limits.max_entries, limits.max_categories, deadline, 0, 0}};
+    Budget budget{limits, *deadline, ReadBudget{limits.max_entries, limits.max_categories, deadline, 0, 0, limits.max_enclosures, 0}};
     return parse_any(bytes, input, budget);
   } catch (const std::exception& e) {
     // Only resource exhaustion or a bug gets here; the stage contract is "never throws".

@@ -15,6 +15,9 @@ struct ParseInput {
   std::string feed_url;                      // the configured source URL (for errors, FeedDocument)
   std::string document_url;                  // final URL of the bytes: base for relative links
   std::optional<std::string> content_type;   // HTTP Content-Type, verbatim (charset, RFC 3023)
+  // The feed's site (OPML htmlUrl): base for the relative links of a file:// snapshot whose
+  // document has no absolute self or site link of its own.
+  std::optional<std::string> site_url = std::nullopt;
 };
 
 // Parses one fetched document. Pure and thread-safe; never throws on any input.

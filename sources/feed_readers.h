@@ -21,6 +21,13 @@ void read_rss(pugi::xml_node root, XmlScope& scope, FeedDocument& doc, std::vect
 // <feed> (Atom 1.0 and 0.3, or no namespace) and a standalone Atom <entry>.
 void read_atom(pugi::xml_node root, XmlScope& scope, FeedDocument& doc, std::vector<pugi::xml_node>& entry_elements);
 
+// An Atom <link>'s target: href resolved, else (no href attribute) the URL written as its text.
+std::optional<std::string> atom_link_target(pugi::xml_node link, const XmlScope& scope);
+
+// The target of an alternate Atom <link> (rel absent or "alternate", type absent or HTML);
+// nullopt for any other link.
+std::optional<std::string> atom_alternate_link(pugi::xml_node link, const XmlScope& scope);
+
 // An Atom (1.0 or 0.3) text construct: its content as HTML or as plain text.
 struct TextConstruct {
   std::string value;

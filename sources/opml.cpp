@@ -246,6 +246,9 @@ class OutlineWalker : public pugi::xml_tree_walker {
       }
     }
     append_categories(source.categories, attribute(outline, "category").value());
+    // The site is stored (feeds.site_url) and is a base for links: http(s) only, no credentials.
+    if (const std::string_view site = trim(attribute(outline, "htmlUrl").value()); is_web_url(site))
+      source.html_url = without_userinfo(site);
     source.line = line;
     result_.sources.push_back(std::move(source));
   }

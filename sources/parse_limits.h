@@ -23,6 +23,9 @@ struct ParseLimits {
   std::size_t max_entries = 10'000;
   // Categories per entry: later ones are dropped, with a repair line.
   std::size_t max_categories = 100;
+  // Enclosures per entry (RSS <enclosure>, Atom rel="enclosure"): later ones are dropped, with a
+  // repair line.
+  std::size_t max_enclosures = 100;
   // Bytes of one text field (title, summary, content, author, link, category): cut at a UTF-8
   // character boundary, with a repair line.
   std::size_t max_field_bytes = 1u << 20;

@@ -2,6 +2,7 @@
 // elements that real RSS feeds mix in.
 #include <string>
 
+#include "sources/feed_media.h"
 #include "sources/feed_readers.h"
 
 namespace rssflow {
@@ -16,10 +17,6 @@ bool iequals(std::string_view a, std::string_view b) {
     if (x != y) return false;
   }
   return true;
-}
-
-bool is_http_url(std::string_view s) {
-  return s.starts_with("http://") || s.starts_with("https://") || s.starts_with("HTTP://") || s.starts_with("HTTPS://");
 }
 
 // A link whose text was escaped twice ("?a=1&amp;amp;b=2") still means "&": browsers and
@@ -46,158 +43,210 @@ void set_once(std::optional<std::string>& field, std::string_view value) {
   if (!field && !value.empty()) field = std::string(value);
 }
 
-// Linear overall: the duplicate scan is bounded by the category budget.
-void add_category(FeedEntry& entry, std::string_view value, const XmlScope& scope) {
-  value = trim(value);
-  if (value.empty()) return;
-  if (!scope.admit_category(entry.categories.size())) return;
-  for (const auto& existing : entry.categories)
-    if (existing == value) return;
-  entry.categories.emplace_back(value);
-}
-
-// The alternate link of an <atom:link> (rel defaults to alternate; html types or none).
-std::optional<std::string> atom_alternate(pugi::xml_node link, const XmlScope& scope) {
-  const std::string_view rel = link.attribute("rel").value();
-  const std::string_view type = link.attribute("type").value();
-  if (!rel.empty() && rel != "alternate") return std::nullopt;
-  if (!type.empty() && type != "text/html" && type != "application/xhtml+xml") return std::nullopt;
-  return scope.resolve(link.attribute("href").value(), link);
-}
-
-// media:description (or media:title) inside media:group / media:content, however nested: the
-// last-resort summary (title).
-std::optional<std::string> nested_media(pugi::xml_node container, std::string_view local, XmlScope& scope, int depth = 0) {
-  if (depth > 3) return std::nullopt;
-  XmlScope::Guard guard(scope, container);
-  for (pugi::xml_node child : container.children()) {
-    if (child.type() != pugi::node_element) continue;
-    const QName q = scope.name_of(child);
-    if (q.ns != Ns::media) continue;
-    if (q.local == local) {
-      const std::string text = text_of(child);
-      if (trim(text).empty()) continue;
-      if (local == "title") return std::string(trim(text));
-      return as_html_fragment(text, std::string_view(child.attribute("type").value()) == "html");
-    }
-    if (q.local == "group" || q.local == "content")
-      if (auto found = nested_media(child, local, scope, depth + 1)) return found;
-  }
-  return std::nullopt;
-}
-
 struct ItemDates {
   std::string pub_date, dcterms_issued, dcterms_created, atom_published;
   std::string dc_date, dcterms_modified, atom_updated;
 };
 
-FeedEntry read_item(pugi::xml_node item, Ns core, XmlScope& scope) {
-  XmlScope::Guard guard(scope, item);
+void set_date(std::string& slot, pugi::xml_node element) {
+  if (slot.empty()) slot = text_of(element);
+}
+
+// What one <item> said so far; the element handlers fill it, finish() turns it into an entry.
+struct ItemState {
+  XmlScope& scope;
   FeedEntry entry;
-  std::optional<std::string> rss_link, atom_link, atom_id, summary, media_description, media_title;
+  std::optional<std::string> rss_link, atom_link, atom_id, summary;
+  MediaText media;
   ItemDates dates;
   bool guid_permalink = false;
+};
 
+// Which namespaces an element handler applies to: the RSS core one (the document's own RSS
+// namespace, or none) or a module.
+enum class NsGroup { core, dc, dcterms, content, itunes, media, atom, xhtml };
+
+using ElementHandler = void (*)(pugi::xml_node element, std::string_view local, ItemState& item);
+
+struct ElementRule {
+  NsGroup group;
+  std::string_view local;  // "" = any element of the group
+  ElementHandler handle;
+};
+
+void on_title(pugi::xml_node e, std::string_view, ItemState& s) { set_once(s.entry.title, text_of(e)); }
+void on_link(pugi::xml_node e, std::string_view, ItemState& s) {
+  if (!s.rss_link) s.rss_link = s.scope.resolve(unescape_amp(text_of(e)), e);
+}
+void on_guid(pugi::xml_node e, std::string_view, ItemState& s) {
+  if (s.entry.guid) return;
+  set_once(s.entry.guid, text_of(e));
+  s.guid_permalink = !iequals(trim(e.attribute("isPermaLink").value()), "false");
+}
+void on_pub_date(pugi::xml_node e, std::string_view, ItemState& s) { set_date(s.dates.pub_date, e); }
+void on_description(pugi::xml_node e, std::string_view, ItemState& s) {
+  if (!s.summary) s.summary = html_source_of(e);
+}
+void on_author(pugi::xml_node e, std::string_view, ItemState& s) { set_once(s.entry.author, text_of(e)); }
+void on_category(pugi::xml_node e, std::string_view, ItemState& s) { add_category(s.entry, text_of(e), s.scope); }
+void on_enclosure(pugi::xml_node e, std::string_view, ItemState& s) {
+  const auto url = s.scope.resolve(e.attribute("url").value(), e);
+  if (url) add_enclosure(s.entry, s.scope, *url, e.attribute("type").value(), e.attribute("length").value());
+}
+void on_language(pugi::xml_node e, std::string_view, ItemState& s) { set_once(s.entry.language, text_of(e)); }
+void on_dc_date(pugi::xml_node e, std::string_view, ItemState& s) { set_date(s.dates.dc_date, e); }
+void on_dcterms_issued(pugi::xml_node e, std::string_view, ItemState& s) { set_date(s.dates.dcterms_issued, e); }
+void on_dcterms_created(pugi::xml_node e, std::string_view, ItemState& s) { set_date(s.dates.dcterms_created, e); }
+void on_dcterms_modified(pugi::xml_node e, std::string_view, ItemState& s) { set_date(s.dates.dcterms_modified, e); }
+void on_content_encoded(pugi::xml_node e, std::string_view, ItemState& s) {
+  if (!s.entry.content_html) set_once(s.entry.content_html, html_source_of(e));
+}
+void on_itunes_summary(pugi::xml_node e, std::string_view, ItemState& s) {
+  if (!s.summary) s.summary = as_html_fragment(text_of(e), false);
+}
+void on_itunes_other(pugi::xml_node e, std::string_view local, ItemState& s) {
+  read_itunes_element(e, local, s.scope, s.entry);
+}
+void on_media(pugi::xml_node e, std::string_view local, ItemState& s) {
+  read_media_element(e, local, s.scope, s.entry, s.media);
+}
+// A media:description straight inside an RSS item is HTML unless it says type="plain".
+void on_media_description(pugi::xml_node e, std::string_view, ItemState& s) {
+  if (s.media.description_html) return;
+  const std::string text = text_of(e);
+  if (!trim(text).empty())
+    s.media.description_html = as_html_fragment(text, std::string_view(e.attribute("type").value()) != "plain");
+}
+void on_atom_link(pugi::xml_node e, std::string_view, ItemState& s) {
+  const std::string_view rel = trim(e.attribute("rel").value());
+  if (rel == "enclosure") {
+    if (auto url = atom_link_target(e, s.scope))
+      add_enclosure(s.entry, s.scope, *url, e.attribute("type").value(), e.attribute("length").value());
+  } else if (!s.atom_link) {
+    s.atom_link = atom_alternate_link(e, s.scope);
+  }
+}
+void on_atom_id(pugi::xml_node e, std::string_view, ItemState& s) { set_once(s.atom_id, text_of(e)); }
+void on_atom_published(pugi::xml_node e, std::string_view, ItemState& s) { set_date(s.dates.atom_published, e); }
+void on_atom_updated(pugi::xml_node e, std::string_view, ItemState& s) { set_date(s.dates.atom_updated, e); }
+void on_atom_summary(pugi::xml_node e, std::string_view, ItemState& s) {
+  if (s.summary) return;
+  TextConstruct text = read_text_construct(e);
+  s.summary = text.is_html ? text.value : escape_html(text.value);
+}
+void on_atom_content(pugi::xml_node e, std::string_view, ItemState& s) {
+  if (s.entry.content_html) return;
+  TextConstruct text = read_text_construct(e);
+  set_once(s.entry.content_html, text.is_html ? text.value : escape_html(text.value));
+}
+void on_atom_author(pugi::xml_node e, std::string_view, ItemState& s) {
+  XmlScope::Guard guard(s.scope, e);
+  for (pugi::xml_node part : e.children())
+    if (part.type() == pugi::node_element && s.scope.name_of(part).local == "name") set_once(s.entry.author, text_of(part));
+}
+void on_xhtml_body(pugi::xml_node e, std::string_view, ItemState& s) {
+  if (!s.entry.content_html) set_once(s.entry.content_html, xhtml_children_of(e));
+}
+
+// The elements an <item> may hold and what each means. The first matching rule handles an
+// element; elements without a rule are ignored.
+constexpr ElementRule kItemRules[] = {
+    {NsGroup::core, "title", on_title},
+    {NsGroup::core, "link", on_link},
+    {NsGroup::core, "guid", on_guid},
+    {NsGroup::core, "pubDate", on_pub_date},
+    {NsGroup::core, "description", on_description},
+    {NsGroup::core, "author", on_author},
+    {NsGroup::core, "category", on_category},
+    {NsGroup::core, "enclosure", on_enclosure},
+    {NsGroup::dc, "title", on_title},
+    {NsGroup::dc, "creator", on_author},
+    {NsGroup::dc, "author", on_author},
+    {NsGroup::dc, "date", on_dc_date},
+    {NsGroup::dc, "description", on_description},
+    {NsGroup::dc, "subject", on_category},
+    {NsGroup::dc, "language", on_language},
+    {NsGroup::dcterms, "issued", on_dcterms_issued},
+    {NsGroup::dcterms, "created", on_dcterms_created},
+    {NsGroup::dcterms, "modified", on_dcterms_modified},
+    {NsGroup::content, "encoded", on_content_encoded},
+    {NsGroup::itunes, "author", on_author},
+    {NsGroup::itunes, "summary", on_itunes_summary},
+    {NsGroup::itunes, "", on_itunes_other},
+    {NsGroup::media, "description", on_media_description},
+    {NsGroup::media, "", on_media},
+    {NsGroup::atom, "link", on_atom_link},
+    {NsGroup::atom, "id", on_atom_id},
+    {NsGroup::atom, "published", on_atom_published},
+    {NsGroup::atom, "updated", on_atom_updated},
+    {NsGroup::atom, "summary", on_atom_summary},
+    {NsGroup::atom, "content", on_atom_content},
+    {NsGroup::atom, "author", on_atom_author},
+    {NsGroup::xhtml, "body", on_xhtml_body},
+    {NsGroup::xhtml, "div", on_xhtml_body},
+};
+
+std::optional<NsGroup> group_of(Ns ns, Ns core) {
+  if (ns == core || ns == Ns::none) return NsGroup::core;
+  switch (ns) {
+    case Ns::dc: return NsGroup::dc;
+    case Ns::dcterms: return NsGroup::dcterms;
+    case Ns::content: return NsGroup::content;
+    case Ns::itunes: return NsGroup::itunes;
+    case Ns::media: return NsGroup::media;
+    case Ns::atom10:
+    case Ns::atom03: return NsGroup::atom;
+    case Ns::xhtml: return NsGroup::xhtml;
+    default: return std::nullopt;
+  }
+}
+
+const ElementRule* rule_for(NsGroup group, std::string_view local) {
+  for (const ElementRule& rule : kItemRules)
+    if (rule.group == group && (rule.local.empty() || rule.local == local)) return &rule;
+  return nullptr;
+}
+
+// Fallbacks between the fields once every child has been seen.
+FeedEntry finish(ItemState& s, pugi::xml_node item) {
+  FeedEntry& entry = s.entry;
+  if (!entry.title) entry.title = std::move(s.media.title);
+  if (entry.title) entry.title_is_html = looks_like_html(*entry.title);
+  if (!entry.guid) {
+    if (s.atom_id) entry.guid = s.atom_id;
+    else set_once(entry.guid, s.scope.attribute(item, Ns::rdf, "about"));
+  } else {
+    entry.guid_is_permalink = s.guid_permalink;
+  }
+  if (s.rss_link) entry.link = s.rss_link;
+  else if (s.atom_link) entry.link = s.atom_link;
+  else if (entry.guid && entry.guid_is_permalink && (is_web_url(*entry.guid) || entry.guid->starts_with('/'))) {
+    // A permalink guid stands in for the link; a relative one ("/blog/post") resolves like a link.
+    entry.link = s.scope.resolve(*entry.guid, item);
+  } else if (s.atom_id && is_web_url(trim(*s.atom_id))) {
+    entry.link = std::string(trim(*s.atom_id));  // an http(s) atom:id is the best URL left
+  }
+  entry.published = first_date({s.dates.pub_date, s.dates.dcterms_issued, s.dates.atom_published, s.dates.dcterms_created});
+  entry.updated = first_date({s.dates.dc_date, s.dates.dcterms_modified, s.dates.atom_updated});
+  if (s.summary && !trim(*s.summary).empty()) entry.summary_html = std::move(s.summary);
+  else if (s.media.description_html) entry.summary_html = std::move(s.media.description_html);
+  if (!entry.language) {
+    if (const std::string_view lang = xml_lang_of(item); !lang.empty()) entry.language = std::string(lang);
+  }
+  return std::move(entry);
+}
+
+FeedEntry read_item(pugi::xml_node item, Ns core, XmlScope& scope) {
+  XmlScope::Guard guard(scope, item);
+  ItemState state{scope, {}, {}, {}, {}, {}, {}, {}, false};
   for (pugi::xml_node child : item.children()) {
     if (child.type() != pugi::node_element) continue;
     const QName q = scope.name_of(child);
-    const bool core_element = q.ns == core || q.ns == Ns::none;
-    const std::string_view l = q.local;
-    if (core_element) {
-      if (l == "title") {
-        set_once(entry.title, text_of(child));
-      } else if (l == "link") {
-        if (!rss_link) rss_link = scope.resolve(unescape_amp(text_of(child)), child);
-      } else if (l == "guid") {
-        if (!entry.guid) {
-          set_once(entry.guid, text_of(child));
-          guid_permalink = !iequals(trim(child.attribute("isPermaLink").value()), "false");
-        }
-      } else if (l == "pubDate") {
-        if (dates.pub_date.empty()) dates.pub_date = text_of(child);
-      } else if (l == "description") {
-        if (!summary) summary = html_source_of(child);
-      } else if (l == "author") {
-        set_once(entry.author, text_of(child));
-      } else if (l == "category") {
-        add_category(entry, text_of(child), scope);
-      }
-      continue;
-    }
-    switch (q.ns) {
-      case Ns::dc:
-        if (l == "title") set_once(entry.title, text_of(child));
-        else if (l == "creator" || l == "author") set_once(entry.author, text_of(child));
-        else if (l == "date" && dates.dc_date.empty()) dates.dc_date = text_of(child);
-        else if (l == "description" && !summary) summary = html_source_of(child);
-        else if (l == "subject") add_category(entry, text_of(child), scope);
-        break;
-      case Ns::dcterms:
-        if (l == "issued" && dates.dcterms_issued.empty()) dates.dcterms_issued = text_of(child);
-        else if (l == "created" && dates.dcterms_created.empty()) dates.dcterms_created = text_of(child);
-        else if (l == "modified" && dates.dcterms_modified.empty()) dates.dcterms_modified = text_of(child);
-        break;
-      case Ns::content:
-        if (l == "encoded" && !entry.content_html) set_once(entry.content_html, html_source_of(child));
-        break;
-      case Ns::itunes:
-        if (l == "author") set_once(entry.author, text_of(child));
-        else if (l == "summary" && !summary) summary = as_html_fragment(text_of(child), false);
-        break;
-      case Ns::media:
-        if (l == "title") set_once(entry.title, text_of(child));
-        else if (l == "description" && !media_description)
-          media_description = as_html_fragment(text_of(child), std::string_view(child.attribute("type").value()) != "plain");
-        else if (l == "group" || l == "content") {
-          if (!media_description) media_description = nested_media(child, "description", scope);
-          if (!media_title) media_title = nested_media(child, "title", scope);
-        }
-        break;
-      case Ns::atom10:
-      case Ns::atom03:
-        if (l == "link" && !atom_link) atom_link = atom_alternate(child, scope);
-        else if (l == "id") set_once(atom_id, text_of(child));
-        else if (l == "published" && dates.atom_published.empty()) dates.atom_published = text_of(child);
-        else if (l == "updated" && dates.atom_updated.empty()) dates.atom_updated = text_of(child);
-        else if (l == "summary" && !summary) {
-          auto text = read_text_construct(child);
-          summary = text.is_html ? text.value : escape_html(text.value);
-        } else if (l == "content" && !entry.content_html) {
-          auto text = read_text_construct(child);
-          set_once(entry.content_html, text.is_html ? text.value : escape_html(text.value));
-        } else if (l == "author") {
-          XmlScope::Guard author_guard(scope, child);
-          for (pugi::xml_node part : child.children())
-            if (part.type() == pugi::node_element && scope.name_of(part).local == "name") set_once(entry.author, text_of(part));
-        }
-        break;
-      case Ns::xhtml:
-        if ((l == "body" || l == "div") && !entry.content_html) set_once(entry.content_html, xhtml_children_of(child));
-        break;
-      default:
-        break;
-    }
+    const auto group = group_of(q.ns, core);
+    if (!group) continue;
+    if (const ElementRule* rule = rule_for(*group, q.local)) rule->handle(child, q.local, state);
   }
-
-  if (!entry.title) entry.title = std::move(media_title);
-  if (entry.title) entry.title_is_html = looks_like_html(*entry.title);
-  if (!entry.guid) {
-    if (atom_id) entry.guid = atom_id;
-    else set_once(entry.guid, scope.attribute(item, Ns::rdf, "about"));
-  } else {
-    entry.guid_is_permalink = guid_permalink;
-  }
-  if (rss_link) entry.link = rss_link;
-  else if (atom_link) entry.link = atom_link;
-  else if (entry.guid && entry.guid_is_permalink && (is_http_url(*entry.guid) || entry.guid->starts_with('/'))) {
-    // A permalink guid stands in for the link; a relative one ("/blog/post") resolves like a link.
-    entry.link = scope.resolve(*entry.guid, item);
-  }
-  entry.published = first_date({dates.pub_date, dates.dcterms_issued, dates.atom_published, dates.dcterms_created});
-  entry.updated = first_date({dates.dc_date, dates.dcterms_modified, dates.atom_updated});
-  if (summary && !trim(*summary).empty()) entry.summary_html = std::move(summary);
-  else if (media_description && !trim(*media_description).empty()) entry.summary_html = std::move(media_description);
-  return entry;
+  return finish(state, item);
 }
 
 // Items are wherever the document put them: under the channel (RSS 0.9x/2.0), beside it (RSS
@@ -217,6 +266,34 @@ void collect_items(pugi::xml_node container, Ns core, int depth, XmlScope& scope
       collect_items(child, core, depth + 1, scope, doc, entry_elements);
     }
   }
+}
+
+// The channel's own elements: title, home page, description, language and image.
+void read_channel(pugi::xml_node channel, Ns core, XmlScope& scope, FeedDocument& doc) {
+  XmlScope::Guard channel_guard(scope, channel);
+  FeedEntry images;  // collects itunes:image / media:thumbnail like an entry would
+  MediaText unused;
+  for (pugi::xml_node child : channel.children()) {
+    if (child.type() != pugi::node_element) continue;
+    const QName q = scope.name_of(child);
+    const std::string_view l = q.local;
+    if (q.ns == Ns::itunes && l == "image") read_itunes_element(child, l, scope, images);
+    if (q.ns == Ns::media && l == "thumbnail") read_media_element(child, l, scope, images, unused);
+    if (q.ns != core && q.ns != Ns::none && q.ns != Ns::dc) continue;
+    if (l == "title") set_once(doc.title, text_of(child));
+    else if (l == "link" && !doc.link) doc.link = scope.resolve(text_of(child), child);
+    else if (l == "description" && !doc.description) set_once(doc.description, text_of(child));
+    else if (l == "language") set_once(doc.language, text_of(child));
+    else if (l == "image" && !doc.image_url) {
+      XmlScope::Guard image_guard(scope, child);
+      for (pugi::xml_node part : child.children())
+        if (part.type() == pugi::node_element && scope.name_of(part).local == "url") {
+          auto url = scope.resolve(text_of(part), part);
+          if (url && is_web_url(*url)) doc.image_url = std::move(url);
+        }
+    }
+  }
+  if (!doc.image_url) doc.image_url = std::move(images.image_url);
 }
 
 FeedFormat rss_version(std::string_view version) {
@@ -247,15 +324,9 @@ void read_rss(pugi::xml_node root, XmlScope& scope, FeedDocument& doc, std::vect
   if (root_name.local == "RDF") doc.format = core == Ns::rss090 ? FeedFormat::rss090 : FeedFormat::rss10;
   else doc.format = rss_version(root.attribute("version").value());
 
-  if (channel) {
-    XmlScope::Guard channel_guard(scope, channel);
-    for (pugi::xml_node child : channel.children()) {
-      if (child.type() != pugi::node_element) continue;
-      const QName q = scope.name_of(child);
-      if (q.ns != core && q.ns != Ns::none && q.ns != Ns::dc) continue;
-      if (q.local == "title") set_once(doc.title, text_of(child));
-      else if (q.local == "link" && !doc.link) doc.link = scope.resolve(text_of(child), child);
-    }
+  if (channel) read_channel(channel, core, scope, doc);
+  if (!doc.language) {
+    if (const std::string_view lang = xml_lang_of(channel ? channel : root); !lang.empty()) doc.language = std::string(lang);
   }
   collect_items(root, core, 0, scope, doc, entry_elements);
 }

@@ -237,6 +237,8 @@ class Repairer {
     } else if (!is_xml_char(static_cast<std::uint32_t>(cp > 0x10FFFF ? 0 : cp))) {
       out_.replace(pos_, total, "");
       ++counts_.bad_refs;
+    } else if (rest[1] == 'X') {
+      out_.replace(pos_ + 2, 1, "x");  // "&#X41;": HTML allows the capital, the XML parser does not
     }
     pos_ += total;
   }

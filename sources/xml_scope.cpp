@@ -159,10 +159,20 @@ bool acceptable_html_element(std::string name) {
 
 }  // namespace
 
+// Case-insensitive: feeds copy the URIs with any capitalisation ("http://www.itunes.com/DTDs/
+// Podcast-1.0.dtd" is the one Apple's own examples used), and feedparser accepts them all.
 Ns ns_from_uri(std::string_view uri) {
   if (uri.empty()) return Ns::none;
+  const auto same = [](std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+      if (lower(a[i]) != lower(b[i])) return false;
+    }
+    return true;
+  };
   for (const auto& known : kKnown)
-    if (known.uri == uri) return known.ns;
+    if (same(known.uri, uri)) return known.ns;
   return Ns::unknown;
 }
 
@@ -218,6 +228,12 @@ bool XmlScope::admit_entry(std::size_t entries) const {
 bool XmlScope::admit_category(std::size_t categories) const {
   if (!budget_ || categories < budget_->max_categories) return true;
   ++budget_->categories_dropped;
+  return false;
+}
+
+bool XmlScope::admit_enclosure(std::size_t enclosures) const {
+  if (!budget_ || enclosures < budget_->max_enclosures) return true;
+  ++budget_->enclosures_dropped;
   return false;
 }
 

@@ -35,6 +35,8 @@ struct ReadBudget {
   Deadline* deadline = nullptr;  // optional
   std::size_t entries_dropped = 0;
   std::size_t categories_dropped = 0;
+  std::size_t max_enclosures = static_cast<std::size_t>(-1);
+  std::size_t enclosures_dropped = 0;
 };
 
 // Stack of in-scope namespace bindings and base URLs as the readers descend. Not thread-safe;
@@ -42,7 +44,8 @@ struct ReadBudget {
 // O(1) in the number of bindings in scope (a hostile root declares 200,000 prefixes).
 class XmlScope {
  public:
-  // budget (optional) is what admit_entry(), admit_category() and out_of_time() consult.
+  // budget (optional) is what admit_entry(), admit_category(), admit_enclosure() and
+  // out_of_time() consult.
   explicit XmlScope(std::string document_url, ReadBudget* budget = nullptr);
 
   void enter(pugi::xml_node element);
@@ -64,10 +67,12 @@ class XmlScope {
   // Whether the parse deadline has passed: readers poll it once per entry and stop early (the
   // caller turns it into parse_timeout). Cheap: reads the clock once every few thousand calls.
   bool out_of_time() const;
-  // Whether one more entry (the document has `entries` so far) / one more category (the entry
-  // has `categories`) is within the budget; false counts it as dropped.
+  // Whether one more entry (the document has `entries` so far) / one more category or
+  // enclosure (the entry has `categories` / `enclosures`) is within the budget; false counts it
+  // as dropped.
   bool admit_entry(std::size_t entries) const;
   bool admit_category(std::size_t categories) const;
+  bool admit_enclosure(std::size_t enclosures) const;
 
   // xml:base values that resolve to more bytes than this are ignored (no real URL is as long).
   static constexpr std::size_t kMaxBaseBytes = 8192;

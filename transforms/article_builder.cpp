@@ -6,6 +6,7 @@
 
 #include "core/time.h"
 #include "transforms/article_builder_text.h"
+#include "transforms/language.h"
 #include "transforms/strip_html.h"
 #include "transforms/url.h"
 
@@ -104,6 +105,51 @@ std::vector<Repetition> scan_all(const FeedDocument& document) {
   return reps;
 }
 
+// The src of the first <img> in an HTML fragment when it is an absolute http(s) URL.
+std::optional<std::string> first_image_src(std::string_view html) {
+  for (std::size_t at = 0; at + 4 < html.size(); ++at) {
+    at = html.find('<', at);
+    if (at == std::string_view::npos || at + 4 >= html.size()) return std::nullopt;
+    if (!starts_with_ci(html.substr(at + 1), "img") || (html[at + 4] != ' ' && html[at + 4] != '\n' && html[at + 4] != '\t'))
+      continue;
+    const std::size_t end = html.find('>', at);
+    const std::string_view tag = html.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+    std::string lower_tag(tag);  // attribute names are case-insensitive
+    for (char& c : lower_tag)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    for (std::size_t src = lower_tag.find("src"); src != std::string::npos; src = lower_tag.find("src", src + 3)) {
+      std::size_t v = src + 3;
+      if (src == 0 || (tag[src - 1] != ' ' && tag[src - 1] != '\n' && tag[src - 1] != '\t')) continue;
+      while (v < tag.size() && tag[v] == ' ') ++v;
+      if (v >= tag.size() || tag[v] != '=') continue;
+      ++v;
+      while (v < tag.size() && tag[v] == ' ') ++v;
+      if (v >= tag.size()) return std::nullopt;
+      const char quote = tag[v] == '"' || tag[v] == '\'' ? tag[v] : ' ';
+      if (quote != ' ') ++v;
+      const std::size_t close = tag.find(quote, v);
+      std::string_view url = tag.substr(v, close == std::string_view::npos ? std::string_view::npos : close - v);
+      if (!is_http_url(url)) return std::nullopt;
+      return sanitize_owned_text(std::string(url));
+    }
+    return std::nullopt;  // the first image has no usable src
+  }
+  return std::nullopt;
+}
+
+// Declared language (entry, then feed) when it is a valid tag, else CLD2's guess from the text.
+std::optional<std::string> article_language(const FeedEntry& entry, const FeedDocument& document, const Article& article) {
+  if (entry.language)
+    if (auto tag = normalize_language_tag(*entry.language)) return tag;
+  if (document.language)
+    if (auto tag = normalize_language_tag(*document.language)) return tag;
+  std::string text;
+  text.reserve(article.title.size() + 1 + std::min<std::size_t>(article.content_text.size(), 4096));
+  text.append(article.title).push_back('\n');
+  text.append(article.content_text, 0, 4096);
+  return detect_language(text);
+}
+
 std::string plain_text(const std::optional<std::string>& html) {
   if (!html || html->empty()) return {};
   return sanitize_owned_text(strip_html(*html));
@@ -167,6 +213,16 @@ Hash128 raw_entry_hash(const FeedEntry& entry, const FeedDocument& document, Rep
   append_field(bytes, entry.summary_html);
   append_field(bytes, entry.content_html);
   for (const std::string& category : entry.categories) append_text(bytes, category);
+  // Media and language (record format 2): the entry's, and the feed's declared language.
+  for (const Enclosure& enclosure : entry.enclosures) {
+    append_text(bytes, enclosure.url);
+    append_field(bytes, enclosure.type);
+    const long long length = enclosure.length.value_or(-1);
+    bytes.append(reinterpret_cast<const char*>(&length), sizeof length);
+  }
+  append_field(bytes, entry.image_url);
+  append_field(bytes, entry.language);
+  append_field(bytes, document.language);
   return xxh3_128(bytes);
 }
 
@@ -250,6 +306,15 @@ Article clean_entry(const FeedEntry& entry, EntryIdentity&& identity, const Feed
     article.categories.push_back(std::move(category));
   }
   article.published_at = entry.published ? entry.published : entry.updated;
+  article.enclosures = entry.enclosures;
+  for (Enclosure& enclosure : article.enclosures) {
+    enclosure.url = sanitize_owned_text(std::move(enclosure.url));
+    if (enclosure.type) enclosure.type = sanitize_owned_text(std::move(*enclosure.type));
+  }
+  if (entry.image_url) article.image_url = sanitize_owned_text(std::string(*entry.image_url));
+  else if (entry.content_html) article.image_url = first_image_src(*entry.content_html);
+  if (!article.image_url && entry.summary_html) article.image_url = first_image_src(*entry.summary_html);
+  article.language = article_language(entry, document, article);
   article.feed_url = sanitize_text(document.feed_url);
   article.fetched_at = fetched_at;
 
@@ -276,6 +341,23 @@ Article build_article(const FeedEntry& entry, const FeedDocument& document, cons
   Article article = clean_entry(entry, identify_entry(entry, document, Hash128{}), document, fetched_at, options, extra);
   match_keywords(article, extra, keywords);
   return article;
+}
+
+void add_source_categories(std::vector<Article>& articles, const std::vector<std::string>& source_categories) {
+  if (source_categories.empty()) return;
+  for (Article& article : articles) {
+    std::vector<std::string> merged;
+    merged.reserve(source_categories.size() + article.categories.size());
+    const std::vector<std::string>& own = article.categories;
+    for (const std::vector<std::string>* list : {&source_categories, &own}) {
+      for (const std::string& raw : *list) {
+        std::string category = fold_whitespace(raw);
+        if (category.empty() || std::find(merged.begin(), merged.end(), category) != merged.end()) continue;
+        merged.push_back(std::move(category));
+      }
+    }
+    article.categories = std::move(merged);
+  }
 }
 
 std::vector<Article> build_articles(const FeedDocument& document, const KeywordMatcher& keywords, Instant fetched_at,

@@ -60,6 +60,11 @@ void match_keywords(Article& article, std::string_view keyword_extra, const Keyw
 //  - published_at: published, else updated. feed_url: document.feed_url.
 //  - content_hash: XXH3-128 of title + "\n" + content_text.
 //  - duplicate_of: left empty (only the near-duplicate index fills it).
+//  - enclosures: the entry's (http(s) only). image_url: the entry's media image (media:thumbnail/
+//    content, image enclosure, itunes:image), else the first <img> of content, else of summary,
+//    when its src is an absolute http(s) URL.
+//  - language: the entry's declared language, else the feed's, as a BCP 47 tag when it is one;
+//    else detect_language(title + content_text) (transforms/language.h), absent when unsure.
 //  - url_hash and guid: the identity rule of transforms/IDENTITY.md, in short:
 //      1. the canonical link, when it identifies the entry, with a fragment that names one
 //         entry of a multi-entry page kept (canonicalize_url_for_identity: "day.html#a0806");
@@ -77,6 +82,10 @@ void match_keywords(Article& article, std::string_view keyword_extra, const Keyw
 // Cost: O(entries of document) for the repetition check; use build_articles for a whole document.
 Article build_article(const FeedEntry& entry, const FeedDocument& document, const KeywordMatcher& keywords,
                       Instant fetched_at, const ArticleOptions& options);
+
+// Puts the source's OPML category path (outermost first) before each article's own categories,
+// each category once.
+void add_source_categories(std::vector<Article>& articles, const std::vector<std::string>& source_categories);
 
 // build_article for every entry of document, in document order, with the repetition check
 // done once per document (O(entries) in total instead of O(entries^2)).

@@ -123,6 +123,22 @@ void append_json_string(std::string& out, std::string_view text) {
   out.push_back('"');
 }
 
+void append_enclosures_json(std::string& out, const std::vector<Enclosure>& enclosures) {
+  out.push_back('[');
+  for (std::size_t i = 0; i < enclosures.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out.append("{\"url\":");
+    append_json_string(out, enclosures[i].url);
+    out.append(",\"type\":");
+    if (enclosures[i].type) append_json_string(out, *enclosures[i].type);
+    else out.append("null");
+    out.append(",\"length\":");
+    out.append(enclosures[i].length ? std::to_string(*enclosures[i].length) : std::string("null"));
+    out.push_back('}');
+  }
+  out.push_back(']');
+}
+
 void append_json_line(std::string& out, const Article& article) {
   // One allocation for the record in the common case: the texts plus the keys, hashes and dates.
   std::size_t estimate = 512 + article.url.size() + article.guid.size() + article.title.size() +
@@ -158,6 +174,14 @@ void append_json_line(std::string& out, const Article& article) {
   } else {
     out.append("null");
   }
+  out.push_back(',');
+  append_key(out, "enclosures");
+  append_enclosures_json(out, article.enclosures);
+  out.push_back(',');
+  append_optional_field(out, "image_url", article.image_url);
+  append_key(out, "language");
+  if (article.language) append_json_string(out, *article.language);
+  else out.append("null");
   out.append("}\n");
 }
 

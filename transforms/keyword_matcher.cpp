@@ -152,11 +152,12 @@ class TermTable {
 struct KeywordMatcher::Impl {
   Hash128 dictionary_hash;
   struct Compiled {
-    std::string canonical;
+    std::string canonical;  // the slug match() reports
     std::vector<std::unique_ptr<RE2>> guards;
   };
 
   std::vector<Compiled> keywords;
+  std::vector<KeywordDescription> descriptions;  // same order as keywords
   std::vector<Term> terms;
   TermTable table;
   std::vector<std::unique_ptr<RE2>> patterns;   // RE2-path patterns, by RE2::Set index
@@ -256,7 +257,8 @@ KeywordMatcher KeywordMatcher::from_file(const std::filesystem::path& path) {
   auto triggers = std::make_unique<RE2::Set>(set_options, RE2::UNANCHORED);
   for (const KeywordEntry& entry : entries) {
     Impl::Compiled compiled;
-    compiled.canonical = entry.canonical;
+    compiled.canonical = entry.slug;  // the slug match() reports
+    impl->descriptions.push_back(KeywordDescription{entry.slug, entry.canonical, entry.group});
     const auto keyword = static_cast<std::uint32_t>(impl->keywords.size());
     for (const KeywordPattern& pattern : entry.patterns) {
       // A literal alias is escaped into its pattern, so it always compiles: terms need no RE2
@@ -298,6 +300,8 @@ KeywordMatcher::~KeywordMatcher() = default;
 
 std::size_t KeywordMatcher::size() const { return impl_->keywords.size(); }
 const Hash128& KeywordMatcher::dictionary_hash() const { return impl_->dictionary_hash; }
+
+const std::vector<KeywordDescription>& KeywordMatcher::keywords() const { return impl_->descriptions; }
 
 std::vector<std::string> KeywordMatcher::match(std::string_view text) const {
   const Impl& impl = *impl_;

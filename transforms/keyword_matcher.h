@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/hash.h"
+#include "core/types.h"
 
 namespace rssflow {
 
@@ -23,8 +24,11 @@ class KeywordMatcher {
   KeywordMatcher& operator=(KeywordMatcher&&) noexcept;
   ~KeywordMatcher();
 
-  // Canonical names of the keywords found in text, each once, in dictionary order.
+  // Slugs of the keywords found in text ("rust", "cpp"), each once, in dictionary order.
   std::vector<std::string> match(std::string_view text) const;
+
+  // Every keyword of the dictionary (slug, display name, group), in dictionary order.
+  const std::vector<KeywordDescription>& keywords() const;
 
   std::size_t size() const;  // number of canonical keywords
 

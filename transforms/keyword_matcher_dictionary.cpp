@@ -22,8 +22,12 @@ constexpr std::string_view kNonWord =
     R"(\x{2000}-\x{206F}\x{20A0}-\x{20CF}\x{2100}-\x{214F}\x{2190}-\x{2BFF}\x{3000}-\x{303F})"
     R"(\x{FE30}-\x{FE4F}\x{FF00}-\x{FF0F}\x{FF1A}-\x{FF20}\x{FF3B}-\x{FF40}\x{FF5B}-\x{FF65})"
     R"(\x{1F000}-\x{1FAFF}])";
-const std::string kLeftBoundary = "(?:^|" + std::string(kNonWord) + ")";
-const std::string kRightBoundary = "(?:" + std::string(kNonWord) + "|$)";
+// Always compared with exact case: under (?i) RE2 folds the class, and the Kelvin sign U+212A
+// and Angstrom sign U+212B (letterlike symbols) would bring in "k", "K" and "å", so that
+// "OOP" matched inside "verkoop".
+const std::string kNonWordExactCase = "(?-i:" + std::string(kNonWord) + ")";
+const std::string kLeftBoundary = "(?:^|" + kNonWordExactCase + ")";
+const std::string kRightBoundary = "(?:" + kNonWordExactCase + "|$)";
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
@@ -91,6 +95,29 @@ struct PendingEntry {
   bool case_sensitive = false;
 };
 
+bool valid_slug(std::string_view slug) {
+  if (slug.empty() || slug.front() == '-' || slug.back() == '-') return false;
+  for (char c : slug)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  return true;
+}
+
+std::string default_slug(std::string_view canonical) {
+  std::string slug;
+  bool gap = false;
+  for (char c : canonical) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      if (gap && !slug.empty()) slug.push_back('-');
+      gap = false;
+      slug.push_back(c);
+    } else if (c != '.') {
+      gap = true;
+    }
+  }
+  return slug;
+}
+
 void finish(PendingEntry& pending, std::vector<KeywordEntry>& out, const std::string& origin) {
   for (const auto& [alias, line] : pending.aliases) {
     pending.entry.patterns.push_back(alias_pattern(alias, pending.case_sensitive, line));
@@ -107,7 +134,16 @@ std::vector<KeywordEntry> parse_keyword_dictionary_text(const std::string& text,
                                                         const std::string& origin) {
   std::vector<KeywordEntry> entries;
   std::unordered_set<std::string> canonicals;
+  std::unordered_set<std::string> slugs;
+  std::string group = "other";
   std::optional<PendingEntry> pending;
+  const auto check_slug = [&](const PendingEntry& entry) {
+    if (!valid_slug(entry.entry.slug))
+      fail(origin, entry.line, "keyword '" + entry.entry.canonical + "' needs a slug= of [a-z0-9-] (got '" +
+                                   entry.entry.slug + "')");
+    if (!slugs.insert(entry.entry.slug).second)
+      fail(origin, entry.line, "duplicate slug '" + entry.entry.slug + "' (set slug= on one of them)");
+  };
   std::istringstream lines(text);
   std::string raw;
   std::size_t line_number = 0;
@@ -126,17 +162,27 @@ std::vector<KeywordEntry> parse_keyword_dictionary_text(const std::string& text,
           fail(origin, line_number, "case= takes sensitive or insensitive, not '" + std::string(value) + "'");
         }
         pending->case_sensitive = (value == "sensitive");
+      } else if (key == "slug") {
+        pending->entry.slug = std::string(value);
       } else if (key == "match" || key == "not") {
         if (value.empty()) fail(origin, line_number, std::string(key) + "= needs a pattern");
         KeywordPattern pattern{expand_boundaries(value, false), expand_boundaries(value, true), line_number,
                                std::string(value)};
         (key == "match" ? pending->entry.patterns : pending->entry.guards).push_back(std::move(pattern));
       } else {
-        fail(origin, line_number, "unknown option '" + std::string(key) + "' (case=, match=, not=)");
+        fail(origin, line_number, "unknown option '" + std::string(key) + "' (slug=, case=, match=, not=)");
       }
       continue;
     }
-    if (pending) finish(*pending, entries, origin);
+    if (content.front() == '[' && content.back() == ']' && content.find('\t') == std::string_view::npos) {
+      group = std::string(trim(content.substr(1, content.size() - 2)));
+      if (!valid_slug(group)) fail(origin, line_number, "group '" + group + "' is not a lower-case slug");
+      continue;
+    }
+    if (pending) {
+      check_slug(*pending);
+      finish(*pending, entries, origin);
+    }
     pending.emplace();
     pending->line = line_number;
     const std::size_t tab = content.find('\t');
@@ -146,6 +192,8 @@ std::vector<KeywordEntry> parse_keyword_dictionary_text(const std::string& text,
       fail(origin, line_number, "duplicate keyword '" + std::string(canonical) + "'");
     }
     pending->entry.canonical = std::string(canonical);
+    pending->entry.slug = default_slug(canonical);
+    pending->entry.group = group;
     if (tab == std::string_view::npos) continue;
     std::string_view aliases = content.substr(tab + 1);
     while (!aliases.empty()) {
@@ -156,7 +204,10 @@ std::vector<KeywordEntry> parse_keyword_dictionary_text(const std::string& text,
       aliases = comma == std::string_view::npos ? std::string_view() : aliases.substr(comma + 1);
     }
   }
-  if (pending) finish(*pending, entries, origin);
+  if (pending) {
+    check_slug(*pending);
+    finish(*pending, entries, origin);
+  }
   return entries;
 }
 

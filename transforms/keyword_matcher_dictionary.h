@@ -3,7 +3,9 @@
 //
 // File format (UTF-8, '#' starts a comment line, blank lines ignored):
 //
+//   [group]
 //   Canonical<TAB>alias, alias, ...
+//   <TAB>slug=cpp
 //   <TAB>case=sensitive
 //   <TAB>match=RE2
 //   <TAB>not=RE2
@@ -16,7 +18,14 @@
 // punctuation, symbol or emoji (so letters, marks and digits of every script are word
 // characters, unlike RE2's ASCII-only \b); it applies only at an alias edge that is itself a
 // word character, so "C++", "C#" and ".NET" work.
+// A line "[group]" at column 0 puts the entries below it in that group (a lower-case slug:
+// "languages", "design-tools"); entries before any group line are in group "other".
+// Every entry has a slug, the stable lower-case tag stored with articles: by default the
+// canonical name lower-cased, '.' dropped and every other run of non-alphanumeric ASCII
+// characters made one '-' ("Machine Learning" -> machine-learning, "Node.js" -> nodejs);
+// slug= sets it where that would be wrong or clash ("C++" -> cpp). Slugs are unique.
 // Indented lines add options to the entry above:
+//   slug=SLUG        the stored tag ([a-z0-9] and inner '-').
 //   case=sensitive   aliases match with exact case.
 //   match=RE2        extra pattern (RE2 syntax, case-sensitive unless it says (?i)); the hit is
 //                    capture group 1 when the pattern has one, else the whole match.
@@ -42,7 +51,9 @@ struct KeywordPattern {
 };
 
 struct KeywordEntry {
-  std::string canonical;
+  std::string canonical;                 // display name
+  std::string slug;                      // stored tag
+  std::string group;                     // group slug
   std::vector<KeywordPattern> patterns;  // any of these finds the keyword...
   std::vector<KeywordPattern> guards;    // ...unless every hit lies inside a guard match
 };

@@ -104,7 +104,7 @@ TEST(Stages, TheChainWithoutTbbDropsCrossFeedCopiesBeforeCleaning) {
   ASSERT_EQ(sink.articles.size(), 5u);
   EXPECT_EQ(sink.articles[0].title, "Post 0-0 about Rust");
   EXPECT_EQ(sink.articles[0].summary, "Body 0-0");
-  EXPECT_EQ(sink.articles[0].keywords, std::vector<std::string>{"Rust"});
+  EXPECT_EQ(sink.articles[0].keywords, std::vector<std::string>{"rust"});  // slugs (issue 14)
   EXPECT_EQ(sink.rows, [&] {
     std::string rows;
     for (const Article& a : sink.articles) rows += a.url_hash.hex() + "\n";

@@ -82,13 +82,20 @@ TEST(GoldenRecords, TheCorpusThroughTheOldAndTheNewPathGivesTheSameRecords) {
     feed.fetched_at = fetched_at;
     FetchResult result;
     result.outcome = std::move(feed);
-    SourceJob job{i, Source{url, "", {}, 0}, {}};
+    SourceJob job{i, Source{url, "", {}, 0, {}, std::nullopt}, {}};
     SourceBatch batch = parse_source(FetchedSource{std::move(job), std::move(result)}, Hash128{});
     dedupe.run(batch);
     clean_source(batch, options);
     match_source_keywords(batch, keywords);
     format_source(batch, sink);
-    for (Article& a : batch.articles.articles) a.duplicate_of.reset();  // the old path links none here
+    for (Article& a : batch.articles.articles) {
+      a.duplicate_of.reset();  // the old path links none here
+      // Media and language (issue 14) postdate the reference builder; article_builder_test and
+      // language_test check them.
+      a.enclosures.clear();
+      a.image_url.reset();
+      a.language.reset();
+    }
     sink.write(std::move(batch.articles));
   }
   const std::vector<std::string> old_records = sorted_lines(old_lines);

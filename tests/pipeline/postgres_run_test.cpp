@@ -15,6 +15,15 @@
 namespace rssflow {
 namespace {
 
+// Number of V<n>__*.sql files of sinks/postgres/migrations (every one is applied).
+long long migration_files() {
+  long long count = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::filesystem::path(RSSFLOW_SOURCE_DIR) / "sinks/postgres/migrations"))
+    if (entry.path().extension() == ".sql") ++count;
+  return count;
+}
+
 using testing::CommandResult;
 using testing::fresh_schema;
 using testing::query_count;
@@ -142,11 +151,8 @@ TEST(PostgresRun, MigrateCommandsFromFourProcessesAtOnceApplyEachVersionOnce) {
   }
   for (auto& t : threads) t.join();
   for (const CommandResult& r : results) EXPECT_EQ(r.exit_status, 0) << r.err;
-  long long versions = 0;
-  for (const auto& file : std::filesystem::directory_iterator(std::filesystem::path(RSSFLOW_SOURCE_DIR) / "sinks/postgres/migrations")) {
-    versions += file.path().extension() == ".sql" ? 1 : 0;
-  }
-  EXPECT_EQ(query_count(options, "SELECT count(*) FROM rssflow_schema_history"), versions);
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM rssflow_schema_history"),
+            migration_files());
 }
 
 TEST(PostgresRun, UnreachableDatabaseExitsThreeWithoutThePassword) {

@@ -111,14 +111,15 @@ TEST(PostgresMigrate, DroppedTableIsNamedWithTheFixAndRepairRecreatesIt) {
   pqxx::connection conn(options.conninfo);
   pqxx::nontransaction(conn).exec("INSERT INTO " + conn.quote_name(options.schema) +
                                   ".source_state (url) VALUES ('https://example.com/feed.xml');"
-                                  "DROP TABLE " + conn.quote_name(options.schema) + ".articles");
+                                  "DROP TABLE " + conn.quote_name(options.schema) + ".articles CASCADE");  // V7's view
   try {
     migrate(options);
     FAIL() << "expected SinkError";
   } catch (const SinkError& e) {
     const std::string message = e.what();
     for (const std::string& part : std::vector<std::string>{"V1__create_articles.sql is recorded as applied", options.schema + ".articles is missing",
-                                    "rssflow migrate --repair", options.schema + ".source_state (their rows are lost)"}) {
+                                    "rssflow migrate --repair", options.schema + ".source_state ",
+                                    options.schema + ".keywords (their rows are lost)"}) {
       EXPECT_NE(message.find(part), std::string::npos) << part << "\n" << message;
     }
   }
@@ -129,6 +130,32 @@ TEST(PostgresMigrate, DroppedTableIsNamedWithTheFixAndRepairRecreatesIt) {
   EXPECT_EQ(query_count(options, "SELECT count(*) FROM articles"), 0);
   EXPECT_EQ(query_count(options, "SELECT count(*) FROM source_state"), 0);
   EXPECT_TRUE(migrate(options).applied.empty()) << "repaired: the history matches again";
+}
+
+// V5-V7 alter articles, which V1 created: repairing a lost feeds table runs them again on an
+// articles table that kept its rows and their columns.
+TEST(PostgresMigrate, RepairOfALostFeedsTableKeepsTheArticles) {
+  const PostgresOptions options = fresh_schema();
+  migrate(options);
+  pqxx::connection conn(options.conninfo);
+  const std::string schema = conn.quote_name(options.schema);
+  pqxx::nontransaction(conn).exec(
+      "INSERT INTO " + schema + ".articles (url_hash, url, guid, title, summary, content_text, feed_url, content_hash, fetched_at)"
+      " VALUES (decode(repeat('ab', 16), 'hex'), 'https://example.com/a', 'a', 'A', '', '', 'https://u:p@example.com/feed.xml',"
+      " decode(repeat('cd', 16), 'hex'), now());"
+      "DROP TABLE " + schema + ".feeds CASCADE");
+  EXPECT_THROW(migrate(options), SinkError);
+  const MigrateResult repaired = migrate(options, MigrateMode::repair);
+  ASSERT_FALSE(repaired.applied.empty());
+  EXPECT_EQ(repaired.applied.front(), 5);
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM articles"), 1);
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM articles a JOIN feeds f USING (feed_id)"
+                                 " WHERE f.url = 'https://example.com/feed.xml'"), 1)
+      << "V5 again: the feed of the kept row, without its credentials";
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM pg_constraint WHERE conname = 'articles_feed_id_fkey'"
+                                 " AND connamespace = " + conn.quote(options.schema) + "::regnamespace"), 1);
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM recent_articles"), 1);
+  EXPECT_TRUE(migrate(options).applied.empty());
 }
 
 TEST(PostgresMigrations, FindsTheTablesAMigrationCreates) {

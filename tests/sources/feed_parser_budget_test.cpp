@@ -82,6 +82,65 @@ TEST(ParseFeedBudget, CategoriesBeyondTheBudgetAreDroppedWithARepairLine) {
   EXPECT_TRUE(has_repair(doc, "max_categories"));
 }
 
+TEST(ParseFeedBudget, MediaAndItunesCategoriesAndKeywordListsCountTowardTheCategoryBudget) {
+  std::string media;
+  for (int i = 0; i < 60; ++i) media += "<media:category>m" + std::to_string(i) + "</media:category>";
+  for (int i = 0; i < 60; ++i) media += "<itunes:category text=\"i" + std::to_string(i) + "\"/>";
+  std::string keywords;
+  for (int i = 0; i < 200'000; ++i) keywords += "k" + std::to_string(i) + ",";
+  const std::string ns = " xmlns:media=\"http://search.yahoo.com/mrss/\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\"";
+  const FeedDocument doc = document(parse_feed(
+      rss("<item><title>t</title>" + media + "<media:keywords>" + keywords + "</media:keywords></item>", ns), kInput));
+  ASSERT_EQ(doc.entries.size(), 1u);
+  EXPECT_EQ(doc.entries[0].categories.size(), 100u);
+  EXPECT_EQ(doc.entries[0].categories[99], "i39");
+  EXPECT_TRUE(has_repair(doc, "max_categories"));
+}
+
+TEST(ParseFeedBudget, EnclosuresBeyondTheBudgetAreDroppedWithARepairLine) {
+  std::string enclosures;
+  for (int i = 0; i < 100'000; ++i)  // 300,000 nodes: within max_nodes
+    enclosures += "<enclosure url=\"https://example.com/" + std::to_string(i) + ".mp3\" type=\"audio/mpeg\"/>";
+  std::string links;
+  for (int i = 0; i < 300; ++i) links += "<link rel=\"enclosure\" href=\"https://example.com/" + std::to_string(i) + ".ogg\"/>";
+  const FeedDocument doc = document(parse_feed(rss("<item><title>t</title>" + enclosures + "</item>"), kInput));
+  ASSERT_EQ(doc.entries.size(), 1u);
+  EXPECT_EQ(doc.entries[0].enclosures.size(), 100u);
+  EXPECT_EQ(doc.entries[0].enclosures[99].url, "https://example.com/99.mp3");
+  EXPECT_TRUE(has_repair(doc, "max_enclosures"));
+  ParseLimits limits;
+  limits.max_enclosures = 2;
+  const FeedDocument atom = document(parse_feed(
+      "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title><entry><id>x</id><title>e</title>" + links + "</entry></feed>",
+      kInput, limits));
+  ASSERT_EQ(atom.entries.size(), 1u);
+  EXPECT_EQ(atom.entries[0].enclosures.size(), 2u);
+  EXPECT_TRUE(has_repair(atom, "dropped 298 enclosures"));
+}
+
+TEST(ParseFeedBudget, MediaTextLanguageAndImageUrlsAreCutToTheFieldBudget) {
+  ParseLimits limits;
+  limits.max_field_bytes = 1024;
+  const std::string big(5000, 'a');
+  const std::string ns = " xmlns:media=\"http://search.yahoo.com/mrss/\"";
+  const FeedDocument doc = document(parse_feed(
+      rss("<item><media:title>" + big + "</media:title><media:thumbnail url=\"https://example.com/" + big +
+              ".png\"/><enclosure url=\"https://example.com/" + big + ".mp3\" type=\"audio/" + big + "\"/>" +
+              "<dc:language xmlns:dc=\"http://purl.org/dc/elements/1.1/\">" + big + "</dc:language></item>",
+          ns),
+      kInput, limits));
+  ASSERT_EQ(doc.entries.size(), 1u);
+  const FeedEntry& entry = doc.entries[0];
+  ASSERT_TRUE(entry.title && entry.image_url && entry.language);
+  EXPECT_EQ(entry.title->size(), 1024u);
+  EXPECT_EQ(entry.image_url->size(), 1024u);
+  EXPECT_EQ(entry.language->size(), 1024u);
+  ASSERT_EQ(entry.enclosures.size(), 1u);
+  EXPECT_EQ(entry.enclosures[0].url.size(), 1024u);
+  EXPECT_EQ(entry.enclosures[0].type->size(), 1024u);
+  EXPECT_TRUE(has_repair(doc, "max_field_bytes"));
+}
+
 TEST(ParseFeedBudget, EntriesBeyondTheBudgetAreDroppedInDocumentOrder) {
   ParseLimits limits;
   limits.max_entries = 3;

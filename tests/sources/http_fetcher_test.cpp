@@ -62,7 +62,7 @@ FetchResult fetch_one(HttpFetcher& fetcher, FetchRequest request) {
 }
 
 FetchRequest request_for(const std::string& url, ConditionalGetState validators = {}) {
-  return FetchRequest{Source{url, "", {}, 0}, std::move(validators)};
+  return FetchRequest{Source{url, "", {}, 0, {}, std::nullopt}, std::move(validators)};
 }
 
 const FetchedFeed& feed_of(const FetchResult& result) {

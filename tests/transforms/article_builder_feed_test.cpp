@@ -69,7 +69,7 @@ TEST(ArticleBuilderFeeds, WordPressItem) {
   EXPECT_EQ(date(a.published_at), "2024-05-01T12:34:56Z");
   EXPECT_EQ(a.summary, "Short teaser…");
   EXPECT_EQ(a.content_text, "Full body about CPython internals.");
-  EXPECT_EQ(a.keywords, std::vector<std::string>{"Python"});
+  EXPECT_EQ(a.keywords, std::vector<std::string>{"python"});
   EXPECT_EQ(a.categories, (std::vector<std::string>{"News", "Python"}));
   EXPECT_EQ(a.url_hash, xxh3_128("https://blog.example.org/2024/05/hello/"));
 
@@ -104,7 +104,7 @@ TEST(ArticleBuilderFeeds, AtomEntryWithXmlBaseHtmlTitleAndOnlyAnUpdatedDate) {
   EXPECT_EQ(date(a.published_at), "2024-05-02T06:00:00Z");
   EXPECT_EQ(a.summary, "Plain <not a tag> summary in Rust");
   EXPECT_EQ(a.content_text, a.summary);
-  EXPECT_EQ(a.keywords, std::vector<std::string>{"Rust"});
+  EXPECT_EQ(a.keywords, std::vector<std::string>{"rust"});
   EXPECT_EQ(a.url_hash, xxh3_128("https://example.net/blog/posts/release-2.0"));
 }
 

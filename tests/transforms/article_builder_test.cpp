@@ -73,13 +73,51 @@ TEST(ArticleBuilder, FormatsAWordPressItemIntoTheContractRecord) {
   EXPECT_EQ(a.published_at, kPublished);
   EXPECT_EQ(a.summary, "PHP 8.3 brings typed class constants…\n\nThe post PHP 8.3 appeared first on Example Blog.");
   EXPECT_EQ(a.content_text, "PHP 8.3 brings typed class constants and a security update for Postgres users.");
-  EXPECT_EQ(a.keywords, (std::vector<std::string>{"PHP", "PostgreSQL", "Security"}));
+  EXPECT_EQ(a.keywords, (std::vector<std::string>{"php", "postgresql", "security"}));
   EXPECT_EQ(a.categories, (std::vector<std::string>{"PHP", "Releases"}));
   EXPECT_EQ(a.feed_url, "https://blog.example.org/feed/");
   EXPECT_EQ(a.fetched_at, kFetched);
   EXPECT_EQ(a.url_hash, xxh3_128("https://blog.example.org/2024/05/php-83/"));
   EXPECT_EQ(a.content_hash, xxh3_128(a.title + "\n" + a.content_text));
   EXPECT_FALSE(a.duplicate_of.has_value());
+}
+
+TEST(ArticleBuilder, CarriesMediaAndTheDeclaredLanguage) {
+  FeedDocument doc = wordpress_document();
+  doc.language = "en-us";
+  FeedEntry& e = doc.entries.front();
+  e.enclosures = {Enclosure{"https://cdn.example.org/ep.mp3", "audio/mpeg", 42}};
+  Article a = build_first(doc);
+  ASSERT_EQ(a.enclosures.size(), 1u);
+  EXPECT_EQ(a.enclosures[0].url, "https://cdn.example.org/ep.mp3");
+  EXPECT_EQ(a.language, "en-US");
+  EXPECT_FALSE(a.image_url);  // no media image and no <img> in the content
+
+  e.content_html = "<p>Intro</p><IMG alt=x SRC='https://cdn.example.org/a.png'><img src=\"https://cdn.example.org/b.png\">";
+  EXPECT_EQ(build_first(doc).image_url, "https://cdn.example.org/a.png");
+  e.content_html = "<p><img src=\"/relative.png\"> text</p>";
+  EXPECT_FALSE(build_first(doc).image_url);  // relative or data: URLs are not stored
+  e.image_url = "https://cdn.example.org/thumb.jpg";
+  EXPECT_EQ(build_first(doc).image_url, "https://cdn.example.org/thumb.jpg");
+  e.language = "pl";
+  EXPECT_EQ(build_first(doc).language, "pl");
+}
+
+TEST(ArticleBuilder, DetectsTheLanguageWhenNoneIsDeclared) {
+  FeedDocument doc = wordpress_document();
+  doc.entries.front().content_html =
+      "<p>Nowa wersja przeglądarki przynosi szybsze ładowanie stron i lepszą ochronę prywatności użytkowników.</p>";
+  doc.entries.front().title = "Nowa wersja przeglądarki";
+  EXPECT_EQ(build_first(doc).language, "pl");
+  doc.entries.front().content_html = "<p>ok</p>";
+  doc.entries.front().title = "v2";
+  EXPECT_FALSE(build_first(doc).language);  // too little text to tell
+}
+
+TEST(ArticleBuilder, PutsTheSourceCategoryPathFirst) {
+  std::vector<Article> articles = build_articles(wordpress_document(), matcher(), kFetched, {});
+  add_source_categories(articles, {"Development", " PHP "});
+  EXPECT_EQ(articles.front().categories, (std::vector<std::string>{"Development", "PHP", "Releases"}));
 }
 
 TEST(ArticleBuilder, StripsHtmlTitlesAndFoldsPlainOnes) {
@@ -125,7 +163,7 @@ TEST(ArticleBuilder, FallsBackBetweenSummaryAndContent) {
   a = build_first(doc);
   EXPECT_EQ(a.summary, "");
   EXPECT_EQ(a.content_text, "");
-  EXPECT_EQ(a.keywords, (std::vector<std::string>{"PHP", "PostgreSQL"}));  // from the title alone
+  EXPECT_EQ(a.keywords, (std::vector<std::string>{"php", "postgresql"}));  // from the title alone
 }
 
 TEST(ArticleBuilder, UsesUpdatedWhenThereIsNoPublishedDate) {

@@ -49,7 +49,8 @@ TEST(JsonRecord, WritesEveryContractFieldInColumnOrder) {
   for (const auto& item : j.items()) names.push_back(item.key());
   const std::vector<std::string> expected = {"url",      "guid",       "title",    "author",      "published_at",
                                              "summary",  "content_text", "keywords", "categories", "feed_url",
-                                             "url_hash", "content_hash", "fetched_at", "duplicate_of"};
+                                             "url_hash", "content_hash", "fetched_at", "duplicate_of",
+                                             "enclosures", "image_url", "language"};
   EXPECT_EQ(names, expected);
   EXPECT_EQ(j["url"], a.url);
   EXPECT_EQ(j["title"], a.title);
@@ -63,6 +64,27 @@ TEST(JsonRecord, WritesEveryContractFieldInColumnOrder) {
   EXPECT_EQ(j["url_hash"], xxh3_128(a.url).hex());
   EXPECT_EQ(j["content_hash"].get<std::string>().size(), 32u);
   EXPECT_TRUE(j["duplicate_of"].is_null());
+  EXPECT_EQ(j["enclosures"], ordered_json::array());
+  EXPECT_TRUE(j["image_url"].is_null());
+  EXPECT_TRUE(j["language"].is_null());
+}
+
+TEST(JsonRecord, WritesEnclosuresImageAndLanguage) {
+  Article a = sample_article();
+  a.enclosures = {Enclosure{"https://cdn.example/ep1.mp3", "audio/mpeg", 12345678},
+                  Enclosure{"https://cdn.example/\"quoted\".png", std::nullopt, std::nullopt}};
+  a.image_url = "https://cdn.example/cover.jpg";
+  a.language = "pl";
+  const ordered_json j = ordered_json::parse(line_of(a));
+  ASSERT_EQ(j["enclosures"].size(), 2u);
+  EXPECT_EQ(j["enclosures"][0]["url"], "https://cdn.example/ep1.mp3");
+  EXPECT_EQ(j["enclosures"][0]["type"], "audio/mpeg");
+  EXPECT_EQ(j["enclosures"][0]["length"], 12345678);
+  EXPECT_EQ(j["enclosures"][1]["url"], "https://cdn.example/\"quoted\".png");
+  EXPECT_TRUE(j["enclosures"][1]["type"].is_null());
+  EXPECT_TRUE(j["enclosures"][1]["length"].is_null());
+  EXPECT_EQ(j["image_url"], "https://cdn.example/cover.jpg");
+  EXPECT_EQ(j["language"], "pl");
 }
 
 TEST(JsonRecord, WritesNullForAbsentOptionalFields) {

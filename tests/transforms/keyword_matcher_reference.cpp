@@ -115,7 +115,7 @@ ReferenceKeywordMatcher ReferenceKeywordMatcher::from_file(const std::filesystem
   impl->triggers = std::make_unique<RE2::Set>(set_options, RE2::UNANCHORED);
   for (const KeywordEntry& entry : entries) {
     Impl::Compiled compiled;
-    compiled.canonical = entry.canonical;
+    compiled.canonical = entry.slug;  // the slug KeywordMatcher::match() reports
     for (const KeywordPattern& pattern : entry.patterns) {
       impl->patterns.push_back(compile(pattern, origin));  // reports errors with their line
       std::string error;

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -34,6 +35,18 @@ const KeywordMatcher& matcher() {
   return instance;
 }
 
+// Display names (as a person reads them) -> the slugs match() returns.
+std::vector<std::string> slugs(const std::vector<std::string>& names) {
+  std::vector<std::string> out;
+  for (const std::string& name : names) {
+    std::string slug = "<not in the dictionary: " + name + ">";
+    for (const KeywordDescription& keyword : matcher().keywords())
+      if (keyword.name == name) slug = keyword.slug;
+    out.push_back(slug);
+  }
+  return out;
+}
+
 struct Case {
   const char* name;
   std::string_view text;
@@ -45,7 +58,7 @@ void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 class KeywordMatcherCases : public testing::TestWithParam<Case> {};
 
 TEST_P(KeywordMatcherCases, FindsWhatAPersonWouldTag) {
-  EXPECT_THAT(matcher().match(GetParam().text), ElementsAreArray(GetParam().expected))
+  EXPECT_THAT(matcher().match(GetParam().text), ElementsAreArray(slugs(GetParam().expected)))
       << GetParam().text;
 }
 
@@ -62,7 +75,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"Go the verb is not Go", "Go to the store, then let's go home. Go big or go home!", {}},
         Case{"Go with a version", "What's new in Go 1.22: range over integers", {"Go"}},
         Case{"written in Go", "Our new proxy is written in Go.", {"Go"}},
-        Case{"Go possessive", "Go's garbage collector, explained", {"Go"}},
+        Case{"Go possessive", "Go's garbage collector, explained", {"Go", "Garbage Collection"}},
         Case{"Go next to another language", "Rust vs Go for backend services", {"Go", "Rust"}},
         Case{"Pokemon Go is not Go", "Pokémon Go adds new raid bosses", {}},
         Case{"C++ despite non-word characters", "Modules in C++20 and templates in C++", {"C++"}},
@@ -79,7 +92,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"swift response", "The council promised a swift response and Swift Action", {}},
         Case{"Taylor Swift", "Taylor Swift breaks streaming records", {}},
         Case{"C in a clear context", "Writing a tiny HTTP server in C", {"C"}},
-        Case{"C and C++ together", "Memory safety in C and C++ codebases", {"C++", "C"}},
+        Case{"C and C++ together", "Memory safety in C and C++ codebases", {"C++", "C", "Memory Safety"}},
         Case{"vitamin C is not C", "Vitamin C and Plan C: a type C cable review", {}},
         Case{"R in a clear context", "Tidy data analysis in R with ggplot2", {"R"}},
         Case{"R&D is not R", "Big R&D budgets in 2024", {}},
@@ -102,7 +115,7 @@ INSTANTIATE_TEST_SUITE_P(
              "include vgo functionality as an experimental opt-in feature in Go 1.11, with the hope", {"Go"}},
         Case{"real: possessives and C next to C++ (russcox.atom)",
              "installing a required library, like C’s PCRE or zlib, or C++’s Boost or Qt, or Java’s JodaTime",
-             {"Java", "C++", "C"}},
+             {"Java", "C++", "C", "Qt"}},
         Case{"real: .NET and Node.js in a list (cloudblog.rss)",
              "repeatable Kubernetes development in five programming languages—Node.js, Go, Java, Python and .NET.",
              {"Python", "Java", "Go", "Node.js", ".NET", "Kubernetes"}},
@@ -118,13 +131,28 @@ INSTANTIATE_TEST_SUITE_P(
       return name;
     });
 
-TEST(KeywordMatcher, DictionaryHasSixtyOrMoreKeywords) { EXPECT_GE(matcher().size(), 60u); }
+TEST(KeywordMatcher, DictionaryHasFourHundredOrMoreKeywordsInEveryGroup) {
+  EXPECT_GE(matcher().size(), 400u);
+  std::map<std::string, int> per_group;
+  for (const KeywordDescription& keyword : matcher().keywords()) ++per_group[keyword.group];
+  for (const char* group : {"languages", "frameworks", "databases", "cloud", "tools", "ai", "design-practice",
+                            "design-tools", "topics"})
+    EXPECT_GE(per_group[group], 10) << group;
+  EXPECT_EQ(per_group.count("other"), 0u);
+}
+
+TEST(KeywordMatcher, StoresStableLowerCaseSlugs) {
+  EXPECT_THAT(slugs({"Rust", "Machine Learning", "C++", ".NET", "C#", "Node.js", "CI/CD", "A/B Testing"}),
+              ElementsAre("rust", "machine-learning", "cpp", "dotnet", "csharp", "nodejs", "ci-cd", "ab-testing"));
+  EXPECT_THAT(matcher().match("Porting a C++ service to Rust on .NET"), ElementsAre("rust", "cpp", "dotnet"));
+}
+
 
 TEST(KeywordMatcher, MatchesTextFromStrippedHtml) {
   const std::string text = strip_html(
       "<p>Shipping <b>Kuber&shy;netes</b> operators in <a href=#>Go</a>&nbsp;1.22</p>"
       "<script>var React = 1;</script><img alt=\"Swift logo\" src=x>");
-  EXPECT_THAT(matcher().match(text), ElementsAre("Go", "Kubernetes"));
+  EXPECT_THAT(matcher().match(text), ElementsAre("go", "kubernetes"));
 }
 
 TEST(KeywordMatcher, IsSafeToShareBetweenThreads) {
@@ -183,6 +211,20 @@ TEST(KeywordMatcher, RejectsMalformedEntries) {
   EXPECT_THAT(load_error("Go\n"), HasSubstr(":1: keyword 'Go' has no alias"));
   EXPECT_THAT(load_error("Go\tGo,,Golang\n"), HasSubstr(":1: empty alias"));
   EXPECT_THAT(load_error("Go\tGo\n\tcase=maybe\n"), HasSubstr(":2: case= takes"));
+  EXPECT_THAT(load_error("C++\tC++\nC\tC\n"), HasSubstr(":2: duplicate slug 'c'"));
+  EXPECT_THAT(load_error("C++\tC++\n\tslug=C_PP\n"), HasSubstr(":1: keyword 'C++' needs a slug="));
+  EXPECT_THAT(load_error("[Data Bases]\nGo\tGo\n"), HasSubstr(":1: group 'Data Bases'"));
+}
+
+TEST(KeywordMatcher, ReadsGroupsAndSlugsOfACustomDictionary) {
+  DictionaryFile file("Plain\tplain\n[databases]\nPostgre SQL\tpg\nC++\tC++\n\tslug=cpp\n");
+  const KeywordMatcher custom = KeywordMatcher::from_file(file.path());
+  ASSERT_EQ(custom.keywords().size(), 3u);
+  EXPECT_EQ(custom.keywords()[0].group, "other");
+  EXPECT_EQ(custom.keywords()[1].slug, "postgre-sql");
+  EXPECT_EQ(custom.keywords()[1].group, "databases");
+  EXPECT_EQ(custom.keywords()[2].slug, "cpp");
+  EXPECT_EQ(custom.keywords()[2].name, "C++");
 }
 
 TEST(KeywordMatcher, RejectsAMissingFile) {
@@ -196,56 +238,87 @@ TEST(KeywordMatcher, HonoursCaseSensitivityAndGuardsOfACustomDictionary) {
       "Plus\tX++\n");
   const KeywordMatcher custom = KeywordMatcher::from_file(file.path());
   EXPECT_EQ(custom.size(), 3u);
-  EXPECT_THAT(custom.match("A GIZMO by ACME"), ElementsAre("Widget", "Acme"));
+  EXPECT_THAT(custom.match("A GIZMO by ACME"), ElementsAre("widget", "acme"));
   EXPECT_THAT(custom.match("acme widgets"), IsEmpty());            // case, and "widgets" is another word
-  EXPECT_THAT(custom.match("ACME Corp and X++ fans"), ElementsAre("Plus"));
-  EXPECT_THAT(custom.match("ACME Corp, then ACME again"), ElementsAre("Acme"));  // one unguarded hit
+  EXPECT_THAT(custom.match("ACME Corp and X++ fans"), ElementsAre("plus"));
+  EXPECT_THAT(custom.match("ACME Corp, then ACME again"), ElementsAre("acme"));  // one unguarded hit
 }
 
-// tests/data/keywords_labelled.tsv: "text<TAB>Keyword, Keyword" (empty: nothing to find).
-TEST(KeywordMatcher, ReachesPrecisionAndRecallOnTheLabelledSet) {
-  std::ifstream in(std::filesystem::path(RSSFLOW_TEST_DATA_DIR) / "keywords_labelled.tsv");
-  ASSERT_TRUE(in) << "missing keywords_labelled.tsv";
+// Under (?i), RE2 folds the Kelvin and Angstrom signs of the non-word class into "k" and "å":
+// a boundary must not turn those letters into word edges.
+TEST(KeywordMatcher, CaseInsensitivePatternsKeepKAndAWithRingAsWordCharacters) {
+  DictionaryFile file("Loop\tloop\n\tmatch=(?i)\\<(oop)\\>\nAgile\tagile\n");
+  const KeywordMatcher custom = KeywordMatcher::from_file(file.path());
+  EXPECT_THAT(custom.match("Kaartverkoop en internetverkoop"), IsEmpty());
+  EXPECT_THAT(custom.match("Kagile, \xC3\xA5" "agile"), IsEmpty());
+  EXPECT_THAT(custom.match("OOP and Agile"), ElementsAre("loop", "agile"));
+}
+
+// A labelled file: "text<TAB>Keyword, Keyword" (display names; empty: nothing to find).
+struct Scores {
   std::size_t sentences = 0, true_positives = 0, false_positives = 0, false_negatives = 0;
+  double precision() const { return static_cast<double>(true_positives) / static_cast<double>(true_positives + false_positives); }
+  double recall() const { return static_cast<double>(true_positives) / static_cast<double>(true_positives + false_negatives); }
+};
+
+Scores score_file(const std::string& name) {
+  Scores scores;
+  std::ifstream in(std::filesystem::path(RSSFLOW_TEST_DATA_DIR) / name);
+  EXPECT_TRUE(in) << "missing " << name;
   std::string line;
   std::size_t line_number = 0;
   while (std::getline(in, line)) {
     ++line_number;
     if (line.empty() || line[0] == '#') continue;
     const std::size_t tab = line.find('\t');
-    ASSERT_NE(tab, std::string::npos) << "line " << line_number << " has no TAB";
-    std::set<std::string> expected;
+    EXPECT_NE(tab, std::string::npos) << name << " line " << line_number << " has no TAB";
+    if (tab == std::string::npos) continue;
+    std::vector<std::string> names;
     std::stringstream labels(line.substr(tab + 1));
     for (std::string label; std::getline(labels, label, ',');) {
       label.erase(0, label.find_first_not_of(' '));
       label.erase(label.find_last_not_of(' ') + 1);
-      if (!label.empty()) expected.insert(label);
+      if (!label.empty()) names.push_back(label);
     }
+    const std::vector<std::string> expected_slugs = slugs(names);
+    const std::set<std::string> expected(expected_slugs.begin(), expected_slugs.end());
     const std::vector<std::string> found = matcher().match(line.substr(0, tab));
     for (const std::string& keyword : found) {
       if (expected.count(keyword)) {
-        ++true_positives;
+        ++scores.true_positives;
       } else {
-        ++false_positives;
-        std::cout << "  line " << line_number << ": unexpected " << keyword << "\n";
+        ++scores.false_positives;
+        std::cout << "  " << name << ":" << line_number << ": unexpected " << keyword << "\n";
       }
     }
     for (const std::string& keyword : expected) {
       if (std::find(found.begin(), found.end(), keyword) == found.end()) {
-        ++false_negatives;
-        std::cout << "  line " << line_number << ": missed " << keyword << "\n";
+        ++scores.false_negatives;
+        std::cout << "  " << name << ":" << line_number << ": missed " << keyword << "\n";
       }
     }
-    ++sentences;
+    ++scores.sentences;
   }
-  const double precision = static_cast<double>(true_positives) / static_cast<double>(true_positives + false_positives);
-  const double recall = static_cast<double>(true_positives) / static_cast<double>(true_positives + false_negatives);
-  std::cout << "keywords_labelled.tsv: " << sentences << " sentences, " << true_positives << " TP, "
-            << false_positives << " FP, " << false_negatives << " FN; precision " << precision << ", recall "
-            << recall << "\n";
-  EXPECT_GE(sentences, 300u);
-  EXPECT_GE(precision, 0.95);
-  EXPECT_GE(recall, 0.95);
+  std::cout << name << ": " << scores.sentences << " sentences, " << scores.true_positives << " TP, "
+            << scores.false_positives << " FP, " << scores.false_negatives << " FN; precision " << scores.precision()
+            << ", recall " << scores.recall() << "\n";
+  return scores;
+}
+
+// The tuning set and the held-out batch (written before the dictionary was tuned) together
+// hold 800+ sentences; each must reach the targets on its own.
+TEST(KeywordMatcher, ReachesPrecisionAndRecallOnTheLabelledSet) {
+  const Scores scores = score_file("keywords_labelled.tsv");
+  EXPECT_GE(scores.sentences, 500u);
+  EXPECT_GE(scores.precision(), 0.98);
+  EXPECT_GE(scores.recall(), 0.95);
+}
+
+TEST(KeywordMatcher, ReachesPrecisionAndRecallOnTheHeldOutSet) {
+  const Scores scores = score_file("keywords_heldout.tsv");
+  EXPECT_GE(scores.sentences, 290u);
+  EXPECT_GE(scores.precision(), 0.98);
+  EXPECT_GE(scores.recall(), 0.95);
 }
 
 }  // namespace

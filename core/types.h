@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
@@ -73,6 +74,8 @@ struct Source {
   // "user:password" (%-encoded) taken out of the OPML URL: sent to url's host only, never
   // logged or stored (url itself never carries userinfo).
   std::string userinfo{};
+  // OPML minInterval: replaces --min-interval and the no-validators floor for this source.
+  std::optional<std::chrono::seconds> min_interval{};
 };
 
 // HTTP validators carried from one run to the next.
@@ -92,6 +95,19 @@ struct FetchedFeed {
   ConditionalGetState validators;    // from this response, to store for next time
   std::optional<std::string> permanent_redirect;  // new URL when every hop was 301/308
   Instant fetched_at{};
+  // How long the response says it stays fresh: Cache-Control max-age, else Expires - Date.
+  // Absent when the response says nothing (or no-cache / no-store).
+  std::optional<std::chrono::seconds> fresh_for{};
+};
+
+// What a feed document says about how often to poll it. Hours and weekdays are GMT, as RSS
+// defines skipHours/skipDays.
+struct FeedScheduleHints {
+  std::optional<std::chrono::seconds> ttl;            // RSS <ttl> (minutes in the document)
+  std::optional<std::chrono::seconds> update_period;  // sy:updatePeriod / sy:updateFrequency
+  std::uint32_t skip_hours = 0;  // bit h set: do not fetch during hour h (0-23)
+  std::uint8_t skip_days = 0;    // bit d set: do not fetch on weekday d (0 = Sunday)
+  friend bool operator==(const FeedScheduleHints&, const FeedScheduleHints&) = default;
 };
 
 enum class FeedFormat { unknown, rss090, rss091, rss092, rss093, rss094, rss20, rss10, atom03, atom10, json_feed };
@@ -122,6 +138,7 @@ struct FeedDocument {
   std::optional<std::string> link;
   std::vector<FeedEntry> entries;       // document order
   std::vector<std::string> repairs;     // what the parser had to fix (encoding, junk, entities...)
+  FeedScheduleHints schedule{};         // <ttl>, sy:*, skipHours/skipDays
 };
 
 // The record of shared/CONTRACT.md: one per article, JSON field names = column names.

@@ -145,12 +145,17 @@ Command parse_command_line(int argc, char** argv) {
   SourcesFlags sources(config_dir);
   CLI::App* sources_cmd = app.add_subcommand("sources", "list and validate the configured sources (OPML)");
   add_sources_options(*sources_cmd, sources);
+  FeedsFlags feeds;
+  CLI::App* feeds_cmd = app.add_subcommand("feeds", "list each source's fetch state: status, failures, next fetch, backoff");
+  CLI::App* reset_cmd = feeds_cmd->add_subcommand("reset", "clear backoff, gone and validators of sources: due at the next run");
+  add_feeds_options(*feeds_cmd, *reset_cmd, feeds);
 
   if (const std::optional<ExitNow> exit = parse_argv(app, argc, argv)) return *exit;
   if (run_cmd->parsed()) return finish_run(run);
   if (parse_cmd->parsed()) return finish_parse(parse);
   if (migrate_cmd->parsed()) return finish_migrate(migrate);
   if (sources_cmd->parsed()) return finish_sources(sources);
+  if (feeds_cmd->parsed()) return finish_feeds(feeds, *reset_cmd);
   return usage_error("a subcommand is required");  // unreachable: require_subcommand(1)
 }
 

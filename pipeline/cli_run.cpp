@@ -1,5 +1,6 @@
 // `rssflow run`: its flags and their validation.
 #include "pipeline/cli_subcommands.h"
+#include "sources/fetch_schedule.h"
 
 namespace rssflow::cli {
 
@@ -30,7 +31,35 @@ void add_run_options(CLI::App& cmd, RunFlags& f) {
   cmd.add_option("--stop-grace", f.stop_grace_s, "after SIGTERM/SIGINT, seconds transfers in flight may still finish before they are aborted")->check(CLI::Range(0.0, 3600.0))->capture_default_str();
   add_fetch_options(cmd, f.fetch);
   add_parse_limit_options(cmd, f.parse);
+  cmd.add_option("--min-interval", f.min_interval,
+                 "least time between two fetches of a source, e.g. 30m, 2h (OPML minInterval overrides)")->capture_default_str();
+  cmd.add_option("--unconditional-interval", f.unconditional_interval,
+                 "least time between fetches of a source that sends no ETag or Last-Modified")->capture_default_str();
+  cmd.add_option("--max-interval", f.max_interval,
+                 "cap on what Cache-Control, Expires, ttl, sy:updatePeriod and the publishing rate may ask for")->capture_default_str();
+  cmd.add_flag("--force", run.force, "fetch now: ignore schedules and backoff (not 410 Gone: see `feeds reset`)");
+  cmd.add_option("--only", run.only, "run just these source URLs (as `rssflow sources` lists them)");
+  cmd.add_option("--user-agent", f.user_agent, "User-Agent header (default: rssflow/<version> (+<project URL>))");
 }
+
+namespace {
+
+// Empty when the schedule flags are valid; else the usage error.
+std::string finish_schedule(const RunFlags& f, SchedulePolicy& policy) {
+  const auto min = parse_interval(f.min_interval);
+  const auto unconditional = parse_interval(f.unconditional_interval);
+  const auto max = parse_interval(f.max_interval);
+  if (!min) return "--min-interval: expected a duration like 30m, 2h or 1d, got '" + f.min_interval + "'";
+  if (!unconditional)
+    return "--unconditional-interval: expected a duration like 4h, got '" + f.unconditional_interval + "'";
+  if (!max) return "--max-interval: expected a duration like 24h, got '" + f.max_interval + "'";
+  if (*min > *max || *unconditional > *max)
+    return "--max-interval " + f.max_interval + " is shorter than --min-interval or --unconditional-interval";
+  policy = SchedulePolicy{*min, *unconditional, *max};
+  return "";
+}
+
+}  // namespace
 
 Command finish_run(RunFlags& f) {
   RunConfig& run = f.config;
@@ -39,6 +68,13 @@ Command finish_run(RunFlags& f) {
   run.fetch = to_fetch_options(f.fetch);
   run.parse = to_parse_limits(f.parse);
   run.stop_grace = std::chrono::milliseconds(static_cast<long>(f.stop_grace_s * 1000));
+  for (const char c : f.user_agent) {
+    // A control character would end the header line: what follows would be a header of its own.
+    if (static_cast<unsigned char>(c) < 0x20 || c == '\x7f')
+      return usage_error("--user-agent: control characters are not allowed in a header");
+  }
+  run.fetch.user_agent = f.user_agent;
+  if (const std::string error = finish_schedule(f, run.schedule); !error.empty()) return usage_error(error);
   if (!f.state_file.empty()) run.state_file = f.state_file;
   if (!f.metrics_file.empty()) run.metrics_file = f.metrics_file;
   if (!f.report_file.empty()) run.report_file = f.report_file;

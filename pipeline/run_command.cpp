@@ -17,63 +17,16 @@
 #include "pipeline/quarantine.h"
 #include "pipeline/run_lock.h"
 #include "pipeline/run_metrics.h"
+#include "pipeline/run_plan.h"
 #include "pipeline/run_summary.h"
 #include "pipeline/sink_setup.h"
 #include "pipeline/signals.h"
 #include "pipeline/stage_clock.h"
 #include "pipeline/stop_watcher.h"
-#include "sources/fetch_policy.h"
 #include "sources/opml.h"
 
 namespace rssflow {
 namespace {
-
-struct PlannedRun {
-  std::vector<SourceJob> due;         // go through the graph
-  std::vector<SourceOutcome> early;   // invalid or not due: reported without fetching
-  std::vector<std::size_t> early_index;
-  std::size_t total = 0;
-};
-
-PlannedRun plan_sources(SourceList list, const RunConfig& config,
-                        const std::unordered_map<std::string, SourceState>& states, const Quarantine& quarantine,
-                        Instant now) {
-  PlannedRun plan;
-  std::size_t index = 0;
-  for (StageError& error : list.errors) {
-    SourceOutcome o;
-    o.source.url = error.feed_url;
-    o.status = SourceStatus::failed;
-    o.error = std::move(error);
-    plan.early_index.push_back(index++);
-    plan.early.push_back(std::move(o));
-  }
-  for (Source& source : list.sources) {
-    if (config.shard && !in_shard(source, *config.shard)) continue;
-    SourceJob job{index++, std::move(source), {}};
-    if (const auto it = states.find(job.source.url); it != states.end()) job.prior_state = it->second;
-    job.prior_state.url = job.source.url;
-    if (quarantine.urls.count(job.source.url) != 0) {
-      SourceOutcome o;
-      o.source = std::move(job.source);
-      o.status = SourceStatus::failed;
-      o.error = quarantine_error(job.prior_state);
-      o.state = std::move(job.prior_state);
-      plan.early_index.push_back(job.index);
-      plan.early.push_back(std::move(o));
-      continue;
-    }
-    if (!is_due(job.prior_state, now)) {
-      SourceBatch skipped = skipped_batch(job);
-      plan.early_index.push_back(job.index);
-      plan.early.push_back(std::move(skipped.outcome));
-      continue;
-    }
-    plan.due.push_back(std::move(job));
-  }
-  plan.total = index;
-  return plan;
-}
 
 void log_outcome(EventLog& log, const SourceOutcome& o) {
   if (o.error) {
@@ -167,6 +120,9 @@ std::variant<OpenedRun, int> open_run(const RunConfig& config, RunTotals& totals
   try {
     run.sources = read_opml(config.sources_file);
     run.keywords.emplace(KeywordMatcher::from_file(config.keywords_file));
+    if (const auto unknown = unknown_only_urls(run.sources, config); !unknown.empty()) {
+      throw std::runtime_error("--only " + unknown.front() + ": not a source of " + config.sources_file.string());
+    }
   } catch (const std::exception& e) {
     log.emit(LogLevel::error, "run_config_invalid", {{"message", e.what()}});
     return 2;
@@ -248,7 +204,8 @@ int finish_run(const RunConfig& config, RunTotals& totals, std::chrono::steady_c
     std::vector<SourceState> updated;
     updated.reserve(ordered.size());
     for (const SourceOutcome& o : ordered) {
-      if (!o.state.url.empty() && o.status != SourceStatus::skipped) updated.push_back(o.state);
+      if (!o.state.url.empty() && o.status != SourceStatus::skipped && o.status != SourceStatus::not_due)
+        updated.push_back(o.state);
     }
     try {
       run.sinks.state->save_all(updated);
@@ -298,13 +255,15 @@ int run_command(const RunConfig& config, const std::atomic<bool>& stop_requested
                std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - planning),
                plan.total, plan.due.size());
   std::vector<std::optional<SourceOutcome>> outcomes(plan.total);
+  const auto not_due = std::count_if(plan.early.begin(), plan.early.end(),
+                                     [](const SourceOutcome& o) { return o.status == SourceStatus::not_due; });
   for (std::size_t i = 0; i < plan.early.size(); ++i) {
     log_outcome(log, plan.early[i]);
     outcomes[plan.early_index[i]] = std::move(plan.early[i]);
   }
   log.emit(LogLevel::info, "run_started",
            {{"sources", std::to_string(plan.total)}, {"due", std::to_string(plan.due.size())},
-            {"lock", run.sinks.lock_description}});
+            {"not_due", std::to_string(not_due)}, {"lock", run.sinks.lock_description}});
 
   const GraphResult graph = execute_plan(config, plan, run, clock, outcomes, log, stop_requested);
   totals.fatal_error = graph.fatal_error;

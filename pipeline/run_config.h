@@ -7,8 +7,10 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sinks/postgres_options.h"
+#include "sources/fetch_schedule.h"
 #include "sources/http_fetcher.h"
 #include "sources/parse_limits.h"
 #include "sources/shard.h"
@@ -37,6 +39,9 @@ struct RunConfig {
   std::optional<std::filesystem::path> report_file;
   std::optional<std::filesystem::path> lock_file;
   std::optional<ShardSpec> shard;
+  SchedulePolicy schedule;        // --min-interval, --unconditional-interval, --max-interval
+  bool force = false;             // --force: ignore schedules and backoff (not 410 Gone)
+  std::vector<std::string> only;  // --only: just these source URLs (empty: all)
   FetchOptions fetch;
   ArticleOptions article;
   ParseLimits parse;  // budget per source (README "Budgets per source")

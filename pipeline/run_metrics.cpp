@@ -11,6 +11,8 @@ FeedStatus feed_status(SourceStatus status) {
     case SourceStatus::not_modified: return FeedStatus::not_modified;
     case SourceStatus::failed: return FeedStatus::failed;
     case SourceStatus::skipped: return FeedStatus::skipped;
+    case SourceStatus::unchanged: return FeedStatus::unchanged;
+    case SourceStatus::not_due: return FeedStatus::not_due;
   }
   return FeedStatus::failed;
 }

@@ -3,6 +3,7 @@
 #include <exception>
 #include <utility>
 
+#include "core/hash.h"
 #include "core/time.h"
 #include "sources/feed_parser.h"
 #include "sources/fetch_policy.h"
@@ -15,6 +16,8 @@ const char* to_string(SourceStatus status) {
     case SourceStatus::not_modified: return "not_modified";
     case SourceStatus::failed: return "failed";
     case SourceStatus::skipped: return "skipped";
+    case SourceStatus::unchanged: return "unchanged";
+    case SourceStatus::not_due: return "not_due";
   }
   return "failed";
 }
@@ -50,18 +53,28 @@ SourceBatch skipped_batch(const SourceJob& job) {
   return batch;
 }
 
+SourceBatch not_due_batch(const SourceJob& job) {
+  SourceBatch batch;
+  batch.index = job.index;
+  batch.outcome.source = job.source;
+  batch.outcome.status = SourceStatus::not_due;
+  batch.outcome.state = job.prior_state;
+  return batch;
+}
+
 namespace {
 
-void parse_into(SourceBatch& batch, FetchedFeed& feed, const Hash128& derivation, const ParseLimits& limits) {
+// Parses feed.body into batch (document, identities); false when the body did not parse
+// (the outcome then holds the error).
+bool parse_into(SourceBatch& batch, FetchedFeed& feed, const Hash128& derivation, const ParseLimits& limits) {
   SourceOutcome& out = batch.outcome;
   const ParseInput input{out.source.url, feed.final_url, feed.content_type};
   Outcome<FeedDocument> parsed = parse_feed(feed.body, input, limits);
   std::string().swap(feed.body);  // the bytes are no longer needed: keep memory flat
   if (auto* error = std::get_if<StageError>(&parsed)) {
     out.status = SourceStatus::failed;
-    out.state.last_error = error->describe();
     out.error = std::move(*error);
-    return;
+    return false;
   }
   batch.document = std::move(std::get<FeedDocument>(parsed));
   out.status = SourceStatus::ok;
@@ -72,6 +85,7 @@ void parse_into(SourceBatch& batch, FetchedFeed& feed, const Hash128& derivation
   batch.fetched_at = feed.fetched_at;
   batch.feed_id = NearDuplicateIndex::feed_id_of(out.source.url);
   batch.items = out.entries;
+  return true;
 }
 
 }  // namespace
@@ -85,7 +99,10 @@ SourceBatch parse_source(FetchedSource fetched, const Hash128& derivation, const
   out.bytes = fetched.result.bytes_received;
   out.fetch_elapsed = fetched.result.elapsed;
   try {
-    out.state = next_state(std::move(fetched.job.prior_state), fetched.result, now_seconds());
+    const Instant now = now_seconds();
+    SourceState prior = fetched.job.prior_state;
+    prior.url = out.source.url;
+    out.state = next_state(std::move(fetched.job.prior_state), fetched.result, now);
     out.state.url = out.source.url;
     if (auto* error = std::get_if<StageError>(&fetched.result.outcome)) {
       out.status = SourceStatus::failed;
@@ -94,11 +111,25 @@ SourceBatch parse_source(FetchedSource fetched, const Hash128& derivation, const
     }
     FetchedFeed& feed = std::get<FetchedFeed>(fetched.result.outcome);
     out.permanent_redirect = feed.permanent_redirect;
+    const bool scheduled = feed.http_status != 0;  // network sources; file:// is always due
     if (feed.not_modified) {
       out.status = SourceStatus::not_modified;
+    } else if (std::string hash = xxh3_128(feed.body).hex(); prior.body_hash == hash) {
+      // Servers that ignore conditional GET resend the same bytes: nothing new to parse.
+      std::string().swap(feed.body);
+      out.status = SourceStatus::unchanged;
+    } else if (parse_into(batch, feed, derivation, limits)) {
+      out.state.body_hash = std::move(hash);
+      out.state.entries = batch.document.entries.size();
+      out.state.feed_hints = batch.document.schedule;
+      out.state.publish_interval = median_publish_gap(batch.document.entries);
+    } else {
+      // Keep the previous validators and hash: the next fetch must get (and judge) this body again.
+      out.state = failed_state(std::move(prior), *out.error, feed.http_status, std::nullopt, now);
       return batch;
     }
-    parse_into(batch, feed, derivation, limits);
+    out.state.next_fetch_at.reset();
+    if (scheduled) out.state.next_fetch_at = next_fetch_time(out.state, feed.fresh_for, now, fetched.job.schedule);
   } catch (const std::exception& e) {
     // A bug, not bad input: keep the source's name and the cause, and let the run go on.
     batch.fail_internal(Stage::parse, e.what());

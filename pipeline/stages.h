@@ -16,6 +16,7 @@
 
 #include "pipeline/source_outcome.h"
 #include "sinks/article_sink.h"
+#include "sources/fetch_schedule.h"
 #include "sources/http_fetcher.h"
 #include "sources/parse_limits.h"
 #include "transforms/article_builder.h"
@@ -30,6 +31,7 @@ struct SourceJob {
   std::size_t index = 0;  // position in the source list; the report keeps this order
   Source source;
   SourceState prior_state;
+  SchedulePolicy schedule{};  // this source's bounds (policy_for), for its next_fetch_at
 };
 
 struct FetchedSource {
@@ -62,8 +64,15 @@ struct SourceBatch {
 // contacting the server.
 SourceBatch skipped_batch(const SourceJob& job);
 
+// A source whose schedule says not yet (its next_fetch_at is after now): reported, not fetched.
+SourceBatch not_due_batch(const SourceJob& job);
+
 // parse: the fetch result -> outcome and fetch state; the bytes -> entries and their identity
-// (EntryIdentity, with `derivation` in each entry_hash). Pure; safe to run concurrently.
+// (EntryIdentity, with `derivation` in each entry_hash). A 200 whose body hashes (XXH3-128) like
+// the last body parsed is `unchanged` and not parsed. A body that does not parse is a failure in
+// the stored state (backoff), which keeps the previous validators and hash so the next fetch sees
+// it again. Successes get their next_fetch_at (network sources only: file:// is always due).
+// Pure; safe to run concurrently.
 SourceBatch parse_source(FetchedSource fetched, const Hash128& derivation, const ParseLimits& limits = {});
 
 // identify+dedupe, serial: keeps an entry unless its url_hash was already seen in this run

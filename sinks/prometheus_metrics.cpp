@@ -171,6 +171,8 @@ const char* to_string(FeedStatus status) {
     case FeedStatus::not_modified: return "not_modified";
     case FeedStatus::failed: return "failed";
     case FeedStatus::skipped: return "skipped";
+    case FeedStatus::unchanged: return "unchanged";
+    case FeedStatus::not_due: return "not_due";
   }
   return "unknown";
 }

@@ -23,7 +23,9 @@ inline constexpr std::size_t kMetricStageCount = static_cast<std::size_t>(Metric
 const char* to_string(MetricStage stage);
 
 // The `status` label of rssflow_feeds_total (same words as the run summary).
-enum class FeedStatus { ok, not_modified, failed, skipped };
+// unchanged: a 200 with the same body as last time (not parsed); not_due: its schedule said
+// not yet (not contacted).
+enum class FeedStatus { ok, not_modified, failed, skipped, unchanged, not_due };
 const char* to_string(FeedStatus status);
 
 // A Prometheus histogram in seconds. Upper bounds strictly increasing and finite (+Inf is

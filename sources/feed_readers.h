@@ -21,6 +21,11 @@ void read_rss(pugi::xml_node root, XmlScope& scope, FeedDocument& doc, std::vect
 // <feed> (Atom 1.0 and 0.3, or no namespace) and a standalone Atom <entry>.
 void read_atom(pugi::xml_node root, XmlScope& scope, FeedDocument& doc, std::vector<pugi::xml_node>& entry_elements);
 
+// The polling hints among a channel's (or Atom feed's) children: RSS <ttl>, <skipHours>,
+// <skipDays> (in namespace `core`) and sy:updatePeriod / sy:updateFrequency. Values that do not
+// parse are ignored; the first of each element wins.
+FeedScheduleHints read_schedule_hints(pugi::xml_node container, Ns core, XmlScope& scope);
+
 // An Atom (1.0 or 0.3) text construct: its content as HTML or as plain text.
 struct TextConstruct {
   std::string value;

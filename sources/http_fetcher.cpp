@@ -445,6 +445,9 @@ struct HttpFetcher::Impl {
       curl_easy_setopt(e, CURLOPT_USERNAME, user.c_str());
       curl_easy_setopt(e, CURLOPT_PASSWORD, password.c_str());
     }
+    // Clean requests: no cookie engine (CURLOPT_COOKIEFILE is never set), no Referer
+    // (CURLOPT_AUTOREFERER stays off), the URL as configured; validators go back byte for
+    // byte as the server sent them (weak ETags included).
     t.request_headers = curl_slist_append(
         nullptr, "Accept: application/rss+xml, application/atom+xml, application/feed+json, "
                  "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8");
@@ -537,6 +540,7 @@ struct HttpFetcher::Impl {
         if (!feed.validators.etag) feed.validators.etag = job.request.validators.etag;
         if (!feed.validators.last_modified) feed.validators.last_modified = job.request.validators.last_modified;
       }
+      if (last) feed.fresh_for = freshness_lifetime(*last, now);
       if (t.chain.every_hop_permanent()) feed.permanent_redirect = final_url;
       feed.fetched_at = now;
       result.outcome = std::move(feed);

@@ -256,6 +256,7 @@ void read_rss(pugi::xml_node root, XmlScope& scope, FeedDocument& doc, std::vect
       if (q.local == "title") set_once(doc.title, text_of(child));
       else if (q.local == "link" && !doc.link) doc.link = scope.resolve(text_of(child), child);
     }
+    doc.schedule = read_schedule_hints(channel, core, scope);
   }
   collect_items(root, core, 0, scope, doc, entry_elements);
 }

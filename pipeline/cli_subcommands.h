@@ -55,6 +55,7 @@ struct RunFlags {
   std::string sink = "jsonl", log_format = "logfmt", shard, pushgateway;
   std::string state_file, metrics_file, report_file, lock_file;
   double stop_grace_s = 5;
+  double progress_interval_s = 30;
 };
 void add_run_options(CLI::App& cmd, RunFlags& flags);
 Command finish_run(RunFlags& flags);
@@ -74,6 +75,14 @@ struct MigrateFlags {
 };
 void add_migrate_options(CLI::App& cmd, MigrateFlags& flags);
 Command finish_migrate(MigrateFlags& flags);
+
+struct PruneFlags {
+  explicit PruneFlags(const std::filesystem::path& config_dir);
+  PruneCommand command;
+  std::string older_than, metrics_file, pushgateway, log_format = "logfmt";
+};
+void add_prune_options(CLI::App& cmd, PruneFlags& flags);
+Command finish_prune(PruneFlags& flags);
 
 struct SourcesFlags {
   explicit SourcesFlags(const std::filesystem::path& config_dir);

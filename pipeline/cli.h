@@ -2,6 +2,7 @@
 // strings as settings.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <variant>
@@ -38,12 +39,22 @@ struct FeedsCommand {
   bool reset = false;              // `feeds reset`
   std::vector<std::string> urls;   // reset: the sources to reset
 };
+struct PruneCommand {
+  PostgresOptions postgres;
+  std::chrono::seconds older_than{0};
+  bool dry_run = false;
+  std::filesystem::path sources_file;  // the source state of URLs not listed here is deleted
+  std::optional<std::filesystem::path> metrics_file;
+  std::optional<std::string> pushgateway_url;
+  LogOptions log;
+};
 // --help or --version was printed: nothing more to do.
 struct ExitNow {
   int status = 0;
 };
 
-using Command = std::variant<RunCommand, ParseCommand, MigrateCommand, SourcesCommand, FeedsCommand, ExitNow>;
+using Command =
+    std::variant<RunCommand, ParseCommand, MigrateCommand, SourcesCommand, FeedsCommand, PruneCommand, ExitNow>;
 
 // Parses argv. Usage errors print a message naming the option to stderr and yield
 // ExitNow{2}; --help/--version print to stdout and yield ExitNow{0}.

@@ -2,6 +2,10 @@
 #include "pipeline/cli_subcommands.h"
 #include "sources/fetch_schedule.h"
 
+#include "pipeline/config_checks.h"
+#include "pipeline/sink_setup.h"
+#include "sinks/postgres_connection.h"
+
 namespace rssflow::cli {
 
 RunFlags::RunFlags(const std::filesystem::path& config_dir) {
@@ -14,7 +18,8 @@ void add_run_options(CLI::App& cmd, RunFlags& f) {
   RunConfig& run = f.config;
   cmd.add_option("--sources", run.sources_file, "OPML source list")->check(CLI::ExistingFile)->capture_default_str();
   cmd.add_option("--sink", f.sink, "where records go")->check(CLI::IsMember({"jsonl", "postgres"}))->capture_default_str();
-  cmd.add_option("--out", run.out, "JSON Lines output file, - for stdout")->capture_default_str();
+  cmd.add_option("--out", run.out, "JSON Lines output file ({run_id} and {timestamp} are replaced), - for stdout")->capture_default_str();
+  cmd.add_flag("--all", run.write_all, "jsonl: write every record seen, not only those new or changed since the last run");
   add_postgres_options(cmd, run.postgres);
   cmd.add_option("--batch-rows", run.postgres.batch_rows, "rows per load transaction")->check(CLI::Range(std::size_t{1}, std::size_t{1000000}))->capture_default_str();
   cmd.add_option("--state-file", f.state_file, "fetch state (validators, backoff) for the jsonl sink");
@@ -26,9 +31,12 @@ void add_run_options(CLI::App& cmd, RunFlags& f) {
   cmd.add_option("--keywords", run.keywords_file, "keyword dictionary")->check(CLI::ExistingFile)->capture_default_str();
   cmd.add_option("--summary-bytes", run.article.summary_max_bytes, "summary length cap")->check(CLI::Range(std::size_t{16}, std::size_t{1} << 20))->capture_default_str();
   cmd.add_option("--log-format", f.log_format, "stderr event format")->check(CLI::IsMember({"logfmt", "json"}))->capture_default_str();
-  cmd.add_flag("--quiet,-q", run.log.quiet, "for cron: print only warnings, errors and a summary when something failed");
-  cmd.add_flag("--verbose,-v", run.log.verbose, "also log one line per source");
+  CLI::Option* quiet = cmd.add_flag("--quiet,-q", run.log.quiet, "for cron: print only warnings, errors and a summary when something failed");
+  CLI::Option* verbose = cmd.add_flag("--verbose,-v", run.log.verbose, "also log one line per source");
+  quiet->excludes(verbose);
   cmd.add_option("--stop-grace", f.stop_grace_s, "after SIGTERM/SIGINT, seconds transfers in flight may still finish before they are aborted")->check(CLI::Range(0.0, 3600.0))->capture_default_str();
+  cmd.add_option("--progress-interval", f.progress_interval_s, "seconds between progress events when stderr is not a terminal (0: none)")
+      ->check(CLI::Range(0.0, 86400.0))->capture_default_str();
   add_fetch_options(cmd, f.fetch);
   add_parse_limit_options(cmd, f.parse);
   cmd.add_option("--min-interval", f.min_interval,
@@ -61,6 +69,23 @@ std::string finish_schedule(const RunFlags& f, SchedulePolicy& policy) {
 
 }  // namespace
 
+// The first file a run would write but cannot, as "--flag PATH: reason".
+std::optional<std::string> unwritable_run_path(const RunConfig& run) {
+  std::vector<std::pair<std::string, std::filesystem::path>> paths;
+  paths.emplace_back("--lock-file", run.lock_file ? *run.lock_file : default_lock_path(run));
+  if (run.sink == SinkKind::jsonl && run.out != "-") {
+    paths.emplace_back("--out", expand_output_path(run.out, make_run_identity(now_seconds())));
+  }
+  if (run.state_file) paths.emplace_back("--state-file", *run.state_file);
+  if (const auto index = written_index_path(run)) paths.emplace_back("--state-file", *index);
+  if (run.report_file) paths.emplace_back("--report", *run.report_file);
+  if (run.metrics_file) paths.emplace_back("--metrics-file", *run.metrics_file);
+  for (const auto& [flag, path] : paths) {
+    if (const auto reason = unwritable_reason(path)) return flag + " " + path.string() + ": " + *reason;
+  }
+  return std::nullopt;
+}
+
 Command finish_run(RunFlags& f) {
   RunConfig& run = f.config;
   run.sink = f.sink == "postgres" ? SinkKind::postgres : SinkKind::jsonl;
@@ -75,6 +100,7 @@ Command finish_run(RunFlags& f) {
   }
   run.fetch.user_agent = f.user_agent;
   if (const std::string error = finish_schedule(f, run.schedule); !error.empty()) return usage_error(error);
+  run.log.progress_interval = std::chrono::milliseconds(static_cast<long long>(f.progress_interval_s * 1000));
   if (!f.state_file.empty()) run.state_file = f.state_file;
   if (!f.metrics_file.empty()) run.metrics_file = f.metrics_file;
   if (!f.report_file.empty()) run.report_file = f.report_file;
@@ -89,6 +115,11 @@ Command finish_run(RunFlags& f) {
   if (run.sink == SinkKind::postgres && run.state_file)
     return usage_error("--state-file: the postgres sink keeps fetch state in the database");
   if (run.sink == SinkKind::jsonl && run.out.empty()) return usage_error("--out: empty path");
+  if (run.sink == SinkKind::postgres && run.write_all) return usage_error("--all: only for the jsonl sink");
+  if (run.sink == SinkKind::postgres) {
+    if (const auto error = conninfo_syntax_error(run.postgres.conninfo)) return usage_error("--database-url: not a postgresql:// URI or key=value conninfo (" + *error + ")");
+  }
+  if (const auto error = unwritable_run_path(run)) return usage_error(*error);
   return RunCommand{std::move(run)};
 }
 

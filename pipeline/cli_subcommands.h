@@ -56,6 +56,7 @@ struct RunFlags {
   std::string state_file, metrics_file, report_file, lock_file;
   double stop_grace_s = 5;
   std::string min_interval = "60m", unconditional_interval = "4h", max_interval = "24h", user_agent;
+  double progress_interval_s = 30;
 };
 void add_run_options(CLI::App& cmd, RunFlags& flags);
 Command finish_run(RunFlags& flags);
@@ -75,6 +76,14 @@ struct MigrateFlags {
 };
 void add_migrate_options(CLI::App& cmd, MigrateFlags& flags);
 Command finish_migrate(MigrateFlags& flags);
+
+struct PruneFlags {
+  explicit PruneFlags(const std::filesystem::path& config_dir);
+  PruneCommand command;
+  std::string older_than, metrics_file, pushgateway, log_format = "logfmt";
+};
+void add_prune_options(CLI::App& cmd, PruneFlags& flags);
+Command finish_prune(PruneFlags& flags);
 
 struct SourcesFlags {
   explicit SourcesFlags(const std::filesystem::path& config_dir);

@@ -14,5 +14,6 @@ int parse_command(const ParseCommand& command);
 int migrate_command(const MigrateCommand& command);
 int sources_command(const SourcesCommand& command);
 int feeds_command(const FeedsCommand& command);
+int prune_command(const PruneCommand& command);
 
 }  // namespace rssflow

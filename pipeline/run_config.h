@@ -25,13 +25,16 @@ struct LogOptions {
   LogFormat format = LogFormat::logfmt;
   bool quiet = false;    // only warnings and errors; no summary when all is well
   bool verbose = false;  // also one debug line per source
+  // Not on a terminal: a `progress` event this often (--progress-interval; 0: never).
+  std::chrono::milliseconds progress_interval{30'000};
 };
 
 struct RunConfig {
   std::filesystem::path sources_file;
   std::filesystem::path keywords_file;
   SinkKind sink = SinkKind::jsonl;
-  std::string out = "-";  // jsonl destination, "-" for stdout
+  std::string out = "-";  // jsonl destination, "-" for stdout; {run_id} and {timestamp} are expanded
+  bool write_all = false;  // jsonl --all: every record seen, not only those new or changed
   PostgresOptions postgres;  // conninfo empty: libpq environment (PGHOST, PGDATABASE, ...)
   std::optional<std::filesystem::path> state_file;  // jsonl sink: conditional GET state
   std::optional<std::filesystem::path> metrics_file;

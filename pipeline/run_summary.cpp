@@ -44,11 +44,16 @@ std::string render_summary(const RunTotals& t, const std::vector<SourceOutcome>&
                 t.sources, t.ok, t.not_modified, t.unchanged, t.failed, t.skipped, t.not_due, t.elapsed.count());
   out += line;
   std::snprintf(line, sizeof line,
-                "  %zu entries parsed, %zu duplicates dropped, %zu near-duplicates linked, %zu records written\n",
+                "  %zu entries parsed, %zu duplicates dropped, %zu near-duplicates linked, %zu records formatted\n",
                 t.entries, t.duplicates, t.near_duplicates, t.records);
   out += line;
   if (t.unchanged_entries > 0) {
     std::snprintf(line, sizeof line, "  %zu unchanged entries skipped before cleaning\n", t.unchanged_entries);
+    out += line;
+  }
+  if (!t.sink_is_postgres) {
+    std::snprintf(line, sizeof line, "  jsonl: %llu written, %llu unchanged since an earlier run (not written again)\n",
+                  static_cast<unsigned long long>(t.load.written), static_cast<unsigned long long>(t.load.unchanged));
     out += line;
   }
   if (t.sink_is_postgres) {

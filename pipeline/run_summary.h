@@ -28,6 +28,7 @@ struct RunTotals {
   std::size_t records = 0;
   std::uint64_t bytes = 0;
   LoadStats load;
+  std::size_t fetch_in_flight_max = 0;  // most network transfers at once (the fetcher's peak)
   bool sink_is_postgres = false;
   std::optional<std::string> fatal_error;  // exit 3
   bool interrupted = false;                // SIGINT/SIGTERM

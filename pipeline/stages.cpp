@@ -23,6 +23,10 @@ const char* to_string(SourceStatus status) {
 }
 
 void SourceBatch::fail_internal(Stage stage, const std::string& what) {
+  fail_input(StageError{stage, outcome.source.url, ErrorCode::internal, what});
+}
+
+void SourceBatch::fail_input(StageError error) {
   document = FeedDocument{};
   identities.clear();
   kept.clear();
@@ -31,7 +35,8 @@ void SourceBatch::fail_internal(Stage stage, const std::string& what) {
   fingerprints.clear();
   items = 0;
   outcome.status = SourceStatus::failed;
-  outcome.error = StageError{stage, outcome.source.url, ErrorCode::internal, what};
+  outcome.state.last_error = error.describe();
+  outcome.error = std::move(error);
 }
 
 SourceBatch skipped_batch(const SourceJob& job) {
@@ -69,7 +74,8 @@ namespace {
 bool parse_into(SourceBatch& batch, FetchedFeed& feed, const Hash128& derivation, const ParseLimits& limits) {
   SourceOutcome& out = batch.outcome;
   const ParseInput input{out.source.url, feed.final_url, feed.content_type};
-  Outcome<FeedDocument> parsed = parse_feed(feed.body, input, limits);
+  Deadline deadline(limits.deadline);
+  Outcome<FeedDocument> parsed = parse_feed(feed.body, input, limits, &deadline);
   std::string().swap(feed.body);  // the bytes are no longer needed: keep memory flat
   if (auto* error = std::get_if<StageError>(&parsed)) {
     out.status = SourceStatus::failed;
@@ -85,6 +91,8 @@ bool parse_into(SourceBatch& batch, FetchedFeed& feed, const Hash128& derivation
   batch.fetched_at = feed.fetched_at;
   batch.feed_id = NearDuplicateIndex::feed_id_of(out.source.url);
   batch.items = out.entries;
+  batch.parse_deadline = limits.deadline;
+  batch.clean_budget = deadline.remaining();
   return true;
 }
 
@@ -158,7 +166,18 @@ void clean_source(SourceBatch& batch, const ArticleOptions& options) {
   std::vector<Article>& articles = batch.articles.articles;
   articles.reserve(batch.kept.size());
   batch.keyword_extra.resize(batch.kept.size());
+  std::optional<Deadline> deadline;
+  if (batch.clean_budget) deadline.emplace(*batch.clean_budget);
   for (std::size_t k = 0; k < batch.kept.size(); ++k) {
+    // One clock read per entry: each holds at most ParseLimits::max_text_bytes per field and
+    // is cleaned in linear time, so the budget is overrun by at most one entry's work.
+    if (deadline && deadline->expired_now()) {
+      batch.fail_input(StageError{Stage::parse, batch.outcome.source.url, ErrorCode::parse_timeout,
+                                  "parse and clean ran past the deadline of " +
+                                      std::to_string(batch.parse_deadline.count()) + " ms (while cleaning entry " +
+                                      std::to_string(k + 1) + " of " + std::to_string(batch.kept.size()) + ")"});
+      return;
+    }
     const std::uint32_t i = batch.kept[k];
     articles.push_back(clean_entry(batch.document.entries[i], std::move(batch.identities[i]), batch.document,
                                    batch.fetched_at, options, batch.keyword_extra[k]));

@@ -9,8 +9,10 @@
 // problem: that becomes the outcome's error and the batch continues empty.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +53,10 @@ struct SourceBatch {
   std::vector<TextFingerprint> fingerprints; // format: one per article
   std::uint64_t feed_id = 0;                 // NearDuplicateIndex::feed_id_of(feed url)
   Instant fetched_at{};
+  // parse -> clean: what is left of the source's parse + clean budget (ParseLimits::deadline)
+  // when its parse ended (none: clean without a deadline), and that budget, for the error text.
+  std::optional<std::chrono::milliseconds> clean_budget;
+  std::chrono::milliseconds parse_deadline{0};
   // The units the batch carries now (entries after parse and dedupe, articles after clean,
   // records after load): what the stage timer counts in and out.
   std::size_t items = 0;
@@ -58,6 +64,9 @@ struct SourceBatch {
   // A bug in a stage (an exception): the source fails with the stage's name and the cause;
   // what it carried is dropped.
   void fail_internal(Stage stage, const std::string& what);
+  // Input over its budget (e.g. parse_timeout): the source fails with `error`, like a parse
+  // error, and what it carried is dropped.
+  void fail_input(StageError error);
 };
 
 // A source that is not due (backoff, Retry-After, gone) becomes a skipped batch without

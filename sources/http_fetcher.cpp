@@ -393,6 +393,8 @@ struct HttpFetcher::Impl {
         continue;
       }
       transfers.emplace(easy, std::move(transfer));
+      if (transfers.size() > peak_in_flight.load(std::memory_order_relaxed))
+        peak_in_flight.store(transfers.size(), std::memory_order_relaxed);  // only this thread writes it
     }
   }
 
@@ -599,6 +601,7 @@ struct HttpFetcher::Impl {
   std::vector<Job> incoming;
   bool stopping = false;
   StopLevel stop_level = StopLevel::none;
+  std::atomic<std::size_t> peak_in_flight{0};  // written by the worker, read by anyone
   // Worker-thread state below.
   StopLevel worker_stop = StopLevel::none;  // stop_level as of this turn of the loop
   HostScheduler<Job> scheduler;
@@ -626,5 +629,7 @@ void HttpFetcher::submit(FetchRequest request, FetchCallback on_done) {
 void HttpFetcher::stop_starting() { impl_->request_stop(StopLevel::no_new_transfers); }
 
 void HttpFetcher::abort_in_flight() { impl_->request_stop(StopLevel::abort); }
+
+std::size_t HttpFetcher::peak_in_flight() const { return impl_->peak_in_flight.load(std::memory_order_relaxed); }
 
 }  // namespace rssflow

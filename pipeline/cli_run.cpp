@@ -19,7 +19,8 @@ void add_run_options(CLI::App& cmd, RunFlags& f) {
   cmd.add_option("--sources", run.sources_file, "OPML source list")->check(CLI::ExistingFile)->capture_default_str();
   cmd.add_option("--sink", f.sink, "where records go")->check(CLI::IsMember({"jsonl", "postgres"}))->capture_default_str();
   cmd.add_option("--out", run.out, "JSON Lines output file ({run_id} and {timestamp} are replaced), - for stdout")->capture_default_str();
-  cmd.add_flag("--all", run.write_all, "jsonl: write every record seen, not only those new or changed since the last run");
+  cmd.add_flag("--all", run.write_all,
+               "jsonl: write every record of the sources fetched (unchanged bodies parsed too; --force fetches all now)");
   add_postgres_options(cmd, run.postgres);
   cmd.add_option("--batch-rows", run.postgres.batch_rows, "rows per load transaction")->check(CLI::Range(std::size_t{1}, std::size_t{1000000}))->capture_default_str();
   cmd.add_option("--state-file", f.state_file, "fetch state (validators, backoff) for the jsonl sink");

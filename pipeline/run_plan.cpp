@@ -40,6 +40,7 @@ PlannedRun plan_sources(SourceList list, const RunConfig& config,
     SourceJob job;
     job.index = index++;
     job.schedule = policy_for(source, config.schedule);
+    job.parse_unchanged_body = config.write_all;
     job.source = std::move(source);
     if (const auto it = states.find(job.source.url); it != states.end()) job.prior_state = it->second;
     job.prior_state.url = job.source.url;

@@ -34,6 +34,9 @@ struct SourceJob {
   Source source;
   SourceState prior_state;
   SchedulePolicy schedule{};  // this source's bounds (policy_for), for its next_fetch_at
+  // jsonl --all: a body identical to the last one is parsed anyway, so that every record of
+  // the source is written (otherwise such a body is `unchanged` and not parsed).
+  bool parse_unchanged_body = false;
 };
 
 struct FetchedSource {

@@ -18,6 +18,13 @@ class Deadline {
     if ((++polls_ & 4095u) != 0) return false;
     return expired_now();
   }
+  // What is left of the budget now (zero once passed): lets a later stage go on under the
+  // same budget without counting the time the source spent queued in between.
+  std::chrono::milliseconds remaining() const {
+    const auto left = end_ - std::chrono::steady_clock::now();
+    if (expired_ || left <= std::chrono::steady_clock::duration::zero()) return std::chrono::milliseconds{0};
+    return std::chrono::ceil<std::chrono::milliseconds>(left);
+  }
   // Reads the clock now (between phases).
   bool expired_now() {
     if (!expired_ && std::chrono::steady_clock::now() >= end_) expired_ = true;

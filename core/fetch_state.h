@@ -3,6 +3,7 @@
 // file; the pipeline sees only this interface.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -22,6 +23,13 @@ struct SourceState {
   std::optional<Instant> next_attempt_at;  // backoff / Retry-After: skip the source until then
   std::optional<std::string> permanent_redirect;  // where a 301/308 chain pointed
   bool gone = false;                // HTTP 410
+  // The schedule (sources/fetch_schedule.h): not fetched before this instant unless forced.
+  std::optional<Instant> next_fetch_at;
+  std::optional<std::string> body_hash;  // XXH3-128 hex of the last body parsed successfully
+  std::size_t entries = 0;               // entries in that body
+  FeedScheduleHints feed_hints{};        // what that body said about polling it
+  // Median gap between the publication dates of that body's entries (the adaptive interval).
+  std::optional<std::chrono::seconds> publish_interval;
 };
 
 // Thread-safety: implementations need not be thread-safe; the pipeline calls load_all once

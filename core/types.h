@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
@@ -74,6 +75,8 @@ struct Source {
   // logged or stored (url itself never carries userinfo).
   std::string userinfo{};
   std::optional<std::string> html_url{};  // OPML htmlUrl: the feed's site, when an http(s) URL, no credentials
+  // OPML minInterval: replaces --min-interval and the no-validators floor for this source.
+  std::optional<std::chrono::seconds> min_interval{};
 };
 
 // HTTP validators carried from one run to the next.
@@ -93,6 +96,19 @@ struct FetchedFeed {
   ConditionalGetState validators;    // from this response, to store for next time
   std::optional<std::string> permanent_redirect;  // new URL when every hop was 301/308
   Instant fetched_at{};
+  // How long the response says it stays fresh: Cache-Control max-age, else Expires - Date.
+  // Absent when the response says nothing (or no-cache / no-store).
+  std::optional<std::chrono::seconds> fresh_for{};
+};
+
+// What a feed document says about how often to poll it. Hours and weekdays are GMT, as RSS
+// defines skipHours/skipDays.
+struct FeedScheduleHints {
+  std::optional<std::chrono::seconds> ttl;            // RSS <ttl> (minutes in the document)
+  std::optional<std::chrono::seconds> update_period;  // sy:updatePeriod / sy:updateFrequency
+  std::uint32_t skip_hours = 0;  // bit h set: do not fetch during hour h (0-23)
+  std::uint8_t skip_days = 0;    // bit d set: do not fetch on weekday d (0 = Sunday)
+  friend bool operator==(const FeedScheduleHints&, const FeedScheduleHints&) = default;
 };
 
 // A media file attached to an entry (RSS <enclosure>, Atom link rel="enclosure").
@@ -136,6 +152,7 @@ struct FeedDocument {
   std::optional<std::string> image_url;    // channel image / itunes:image / Atom logo or icon (http(s))
   std::vector<FeedEntry> entries;       // document order
   std::vector<std::string> repairs;     // what the parser had to fix (encoding, junk, entities...)
+  FeedScheduleHints schedule{};         // <ttl>, sy:*, skipHours/skipDays
 };
 
 // The record format version (articles.record_version, V5): raised when records gain fields

@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 
 #include "core/version.h"
+#include "pipeline/cli_errors.h"
 #include "pipeline/cli_subcommands.h"
 
 namespace rssflow {
@@ -103,8 +104,10 @@ bool parse_shard_flag(const std::string& text, std::optional<ShardSpec>& out) {
 
 namespace {
 
-// CLI11's own outcomes: help and version printed (exit 0) or a usage error (exit 2).
+// CLI11's own outcomes: help and version printed (exit 0) or a usage error (exit 2, one line
+// naming the unknown command or option, with the closest valid one).
 std::optional<ExitNow> parse_argv(CLI::App& app, int argc, char** argv) {
+  if (const auto unknown = unknown_command_error(app, argc, argv)) return usage_error(*unknown);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -117,7 +120,7 @@ std::optional<ExitNow> parse_argv(CLI::App& app, int argc, char** argv) {
     app.exit(e);
     return ExitNow{0};
   } catch (const CLI::ParseError& e) {
-    std::cerr << "rssflow: " << e.what() << "\nRun with --help for more information.\n";
+    std::cerr << describe_usage_error(app, e, argc, argv) << "\n";
     return ExitNow{2};
   }
   return std::nullopt;
@@ -145,12 +148,21 @@ Command parse_command_line(int argc, char** argv) {
   SourcesFlags sources(config_dir);
   CLI::App* sources_cmd = app.add_subcommand("sources", "list and validate the configured sources (OPML)");
   add_sources_options(*sources_cmd, sources);
+  FeedsFlags feeds;
+  CLI::App* feeds_cmd = app.add_subcommand("feeds", "list each source's fetch state: status, failures, next fetch, backoff");
+  CLI::App* reset_cmd = feeds_cmd->add_subcommand("reset", "clear backoff, gone and validators of sources: due at the next run");
+  add_feeds_options(*feeds_cmd, *reset_cmd, feeds);
+  PruneFlags prune(config_dir);
+  CLI::App* prune_cmd = app.add_subcommand("prune", "delete old articles and the fetch state of unlisted sources (PostgreSQL)");
+  add_prune_options(*prune_cmd, prune);
 
   if (const std::optional<ExitNow> exit = parse_argv(app, argc, argv)) return *exit;
   if (run_cmd->parsed()) return finish_run(run);
   if (parse_cmd->parsed()) return finish_parse(parse);
   if (migrate_cmd->parsed()) return finish_migrate(migrate);
   if (sources_cmd->parsed()) return finish_sources(sources);
+  if (feeds_cmd->parsed()) return finish_feeds(feeds, *reset_cmd);
+  if (prune_cmd->parsed()) return finish_prune(prune);
   return usage_error("a subcommand is required");  // unreachable: require_subcommand(1)
 }
 

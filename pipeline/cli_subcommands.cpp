@@ -1,6 +1,8 @@
 // `rssflow parse`, `migrate` and `sources`: their flags and validation.
 #include "pipeline/cli_subcommands.h"
 
+#include "sinks/postgres_connection.h"
+
 namespace rssflow::cli {
 
 ParseFlags::ParseFlags(const std::filesystem::path& config_dir) { command.keywords_file = config_dir / "keywords.tsv"; }
@@ -27,7 +29,10 @@ void add_migrate_options(CLI::App& cmd, MigrateFlags& f) {
                "when tables the migration history lists are missing: drop the history (and tables) from that migration on and apply again");
 }
 
-Command finish_migrate(MigrateFlags& f) { return std::move(f.command); }
+Command finish_migrate(MigrateFlags& f) {
+  if (const auto error = conninfo_syntax_error(f.command.postgres.conninfo)) return usage_error("--database-url: not a postgresql:// URI or key=value conninfo (" + *error + ")");
+  return std::move(f.command);
+}
 
 SourcesFlags::SourcesFlags(const std::filesystem::path& config_dir) { command.sources_file = config_dir / "sources.opml"; }
 

@@ -55,6 +55,8 @@ struct RunFlags {
   std::string sink = "jsonl", log_format = "logfmt", shard, pushgateway;
   std::string state_file, metrics_file, report_file, lock_file;
   double stop_grace_s = 5;
+  std::string min_interval = "60m", unconditional_interval = "4h", max_interval = "24h", user_agent;
+  double progress_interval_s = 30;
 };
 void add_run_options(CLI::App& cmd, RunFlags& flags);
 Command finish_run(RunFlags& flags);
@@ -75,6 +77,14 @@ struct MigrateFlags {
 void add_migrate_options(CLI::App& cmd, MigrateFlags& flags);
 Command finish_migrate(MigrateFlags& flags);
 
+struct PruneFlags {
+  explicit PruneFlags(const std::filesystem::path& config_dir);
+  PruneCommand command;
+  std::string older_than, metrics_file, pushgateway, log_format = "logfmt";
+};
+void add_prune_options(CLI::App& cmd, PruneFlags& flags);
+Command finish_prune(PruneFlags& flags);
+
 struct SourcesFlags {
   explicit SourcesFlags(const std::filesystem::path& config_dir);
   SourcesCommand command;
@@ -82,5 +92,14 @@ struct SourcesFlags {
 };
 void add_sources_options(CLI::App& cmd, SourcesFlags& flags);
 Command finish_sources(SourcesFlags& flags);
+
+struct FeedsFlags {
+  FeedsFlags();
+  FeedsCommand command;
+  std::string state_file, format = "table";
+};
+// `reset` is the nested `feeds reset URL...` subcommand.
+void add_feeds_options(CLI::App& cmd, CLI::App& reset, FeedsFlags& flags);
+Command finish_feeds(FeedsFlags& flags, const CLI::App& reset);
 
 }  // namespace rssflow::cli

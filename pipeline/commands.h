@@ -1,4 +1,4 @@
-// The four subcommands. Each returns the process exit status of shared/CONTRACT.md.
+// The subcommands. Each returns the process exit status of shared/CONTRACT.md.
 #pragma once
 
 #include <atomic>
@@ -13,5 +13,7 @@ int run_command(const RunConfig& config, const std::atomic<bool>& stop_requested
 int parse_command(const ParseCommand& command);
 int migrate_command(const MigrateCommand& command);
 int sources_command(const SourcesCommand& command);
+int feeds_command(const FeedsCommand& command);
+int prune_command(const PruneCommand& command);
 
 }  // namespace rssflow

@@ -1,5 +1,6 @@
 #include "pipeline/log.h"
 
+#include <cmath>
 #include <cstdio>
 
 #include "core/time.h"
@@ -36,6 +37,12 @@ void append_logfmt_value(std::string& out, std::string_view s) {
 
 }  // namespace
 
+LogField::LogField(std::string_view k, double seconds) : key(k), is_number(true) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.3f", std::isfinite(seconds) ? seconds : 0.0);
+  value = buffer;
+}
+
 std::string format_event(LogFormat format, LogLevel level, std::string_view event,
                          std::initializer_list<LogField> fields) {
   std::string line;
@@ -48,7 +55,11 @@ std::string format_event(LogFormat format, LogLevel level, std::string_view even
       line += ',';
       append_json_string(line, f.key);
       line += ':';
-      append_json_string(line, f.value);
+      if (f.is_number) {
+        line += f.value;
+      } else {
+        append_json_string(line, f.value);
+      }
     }
     line += '}';
   } else {

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include "pipeline/run_config.h"
@@ -13,9 +14,19 @@ namespace rssflow {
 
 enum class LogLevel { debug, info, warn, error };
 
+// A value is text or a number; --log-format json writes numbers as JSON numbers
+// ({"records":1536}), logfmt writes both bare.
 struct LogField {
+  LogField(std::string_view k, std::string v) : key(k), value(std::move(v)) {}
+  LogField(std::string_view k, const char* v) : key(k), value(v) {}
+  template <class T>
+    requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
+  LogField(std::string_view k, T n) : key(k), value(std::to_string(n)), is_number(true) {}
+  LogField(std::string_view k, double seconds);  // three decimals, e.g. durations
+
   std::string_view key;
   std::string value;
+  bool is_number = false;
 };
 
 // Thread-safe: each event is formatted first and written with one fwrite under a mutex, so

@@ -13,6 +13,8 @@ struct Visitor {
   int operator()(const rssflow::ParseCommand& c) const { return rssflow::parse_command(c); }
   int operator()(const rssflow::MigrateCommand& c) const { return rssflow::migrate_command(c); }
   int operator()(const rssflow::SourcesCommand& c) const { return rssflow::sources_command(c); }
+  int operator()(const rssflow::FeedsCommand& c) const { return rssflow::feeds_command(c); }
+  int operator()(const rssflow::PruneCommand& c) const { return rssflow::prune_command(c); }
   int operator()(const rssflow::ExitNow& c) const { return c.status; }
 };
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <mutex>
 
 #include "core/terminal_text.h"
@@ -105,13 +106,24 @@ int parse_command(const ParseCommand& command) {
 }
 
 int migrate_command(const MigrateCommand& command) {
+  MigrateResult result;
   try {
-    migrate_schema(command.postgres, command.repair);
+    result = migrate_schema(command.postgres, command.repair);
   } catch (const std::exception& e) {
     std::cerr << "rssflow migrate: " << e.what() << "\n";
     return 3;
   }
-  std::cerr << "rssflow migrate: schema " << command.postgres.schema << " is up to date\n";
+  const std::string& schema = command.postgres.schema;
+  if (result.applied.empty()) {
+    std::cerr << "rssflow migrate: schema " << schema << " is up to date (version " << result.current_version << ")\n";
+    return 0;
+  }
+  std::map<int, std::string> descriptions;
+  for (const Migration& m : parse_migrations(embedded_migrations())) descriptions[m.version] = m.description;
+  for (const int version : result.applied) {
+    std::cerr << "rssflow migrate: applied V" << version << " (" << descriptions[version] << ") to schema " << schema << "\n";
+  }
+  std::cerr << "rssflow migrate: schema " << schema << " is now at version " << result.current_version << "\n";
   return 0;
 }
 

@@ -15,65 +15,19 @@
 #include "pipeline/inflight_journal.h"
 #include "pipeline/log.h"
 #include "pipeline/quarantine.h"
+#include "pipeline/run_events.h"
 #include "pipeline/run_lock.h"
 #include "pipeline/run_metrics.h"
+#include "pipeline/run_plan.h"
 #include "pipeline/run_summary.h"
 #include "pipeline/sink_setup.h"
 #include "pipeline/signals.h"
 #include "pipeline/stage_clock.h"
 #include "pipeline/stop_watcher.h"
-#include "sources/fetch_policy.h"
 #include "sources/opml.h"
 
 namespace rssflow {
 namespace {
-
-struct PlannedRun {
-  std::vector<SourceJob> due;         // go through the graph
-  std::vector<SourceOutcome> early;   // invalid or not due: reported without fetching
-  std::vector<std::size_t> early_index;
-  std::size_t total = 0;
-};
-
-PlannedRun plan_sources(SourceList list, const RunConfig& config,
-                        const std::unordered_map<std::string, SourceState>& states, const Quarantine& quarantine,
-                        Instant now) {
-  PlannedRun plan;
-  std::size_t index = 0;
-  for (StageError& error : list.errors) {
-    SourceOutcome o;
-    o.source.url = error.feed_url;
-    o.status = SourceStatus::failed;
-    o.error = std::move(error);
-    plan.early_index.push_back(index++);
-    plan.early.push_back(std::move(o));
-  }
-  for (Source& source : list.sources) {
-    if (config.shard && !in_shard(source, *config.shard)) continue;
-    SourceJob job{index++, std::move(source), {}};
-    if (const auto it = states.find(job.source.url); it != states.end()) job.prior_state = it->second;
-    job.prior_state.url = job.source.url;
-    if (quarantine.urls.count(job.source.url) != 0) {
-      SourceOutcome o;
-      o.source = std::move(job.source);
-      o.status = SourceStatus::failed;
-      o.error = quarantine_error(job.prior_state);
-      o.state = std::move(job.prior_state);
-      plan.early_index.push_back(job.index);
-      plan.early.push_back(std::move(o));
-      continue;
-    }
-    if (!is_due(job.prior_state, now)) {
-      SourceBatch skipped = skipped_batch(job);
-      plan.early_index.push_back(job.index);
-      plan.early.push_back(std::move(skipped.outcome));
-      continue;
-    }
-    plan.due.push_back(std::move(job));
-  }
-  plan.total = index;
-  return plan;
-}
 
 void log_outcome(EventLog& log, const SourceOutcome& o) {
   if (o.error) {
@@ -83,31 +37,12 @@ void log_outcome(EventLog& log, const SourceOutcome& o) {
               {"message", o.error->message}});
   } else {
     log.emit(LogLevel::debug, "source_done",
-             {{"feed", o.source.url}, {"status", to_string(o.status)}, {"entries", std::to_string(o.entries)},
-              {"records", std::to_string(o.records)}});
+             {{"feed", o.source.url}, {"status", to_string(o.status)}, {"entries", o.entries}, {"records", o.records}});
   }
   if (o.permanent_redirect) {
     log.emit(LogLevel::warn, "source_moved_permanently", {{"feed", o.source.url}, {"location", *o.permanent_redirect}});
   }
 }
-
-// A one-line progress indicator, only for a human at a terminal.
-class Progress {
- public:
-  Progress(bool enabled, std::size_t total) : enabled_(enabled), total_(total) {}
-  void tick(std::size_t done) {
-    if (!enabled_) return;
-    std::fprintf(stderr, "\r  %zu/%zu sources", done, total_);
-    std::fflush(stderr);
-  }
-  void finish() {
-    if (enabled_) std::fputs("\r\033[K", stderr);
-  }
-
- private:
-  bool enabled_;
-  std::size_t total_;
-};
 
 // What a run opened before fetching anything: the typed inputs, the sinks and the stored state.
 struct OpenedRun {
@@ -161,18 +96,21 @@ Hash128 record_derivation(const KeywordMatcher& keywords, const ArticleOptions& 
 // Startup: configuration (exit 2), lock (exit 4), sink (exit 3). Nothing is fetched yet; on
 // failure the exit status is returned, and a sink failure still reaches the metrics (the
 // load-error alert).
-std::variant<OpenedRun, int> open_run(const RunConfig& config, RunTotals& totals,
+std::variant<OpenedRun, int> open_run(const RunConfig& config, RunTotals& totals, const RunIdentity& identity,
                                       std::chrono::steady_clock::time_point started, EventLog& log) {
   OpenedRun run;
   try {
     run.sources = read_opml(config.sources_file);
     run.keywords.emplace(KeywordMatcher::from_file(config.keywords_file));
+    if (const auto unknown = unknown_only_urls(run.sources, config); !unknown.empty()) {
+      throw std::runtime_error("--only " + unknown.front() + ": not a source of " + config.sources_file.string());
+    }
   } catch (const std::exception& e) {
     log.emit(LogLevel::error, "run_config_invalid", {{"message", e.what()}});
     return 2;
   }
   try {
-    run.sinks = open_sinks(config);
+    run.sinks = open_sinks(config, identity);
     run.sinks.articles->write_keywords(run.keywords->keywords());
     if (run.sinks.state) run.states = run.sinks.state->load_all();
     run.stored_entries = run.sinks.articles->stored_entry_hashes();
@@ -185,6 +123,7 @@ std::variant<OpenedRun, int> open_run(const RunConfig& config, RunTotals& totals
     totals.elapsed = std::chrono::steady_clock::now() - started;
     totals.exit_status = exit_status_for(totals);
     publish_run_metrics(config, totals, {}, StageClock{}, log);
+    emit_run_finished(log, totals, identity.run_id);
     return totals.exit_status;
   }
   open_journal_and_quarantine(run, totals.started_at, log);
@@ -193,10 +132,10 @@ std::variant<OpenedRun, int> open_run(const RunConfig& config, RunTotals& totals
 
 // Runs the due sources through the flow graph; every outcome lands at its source-list index.
 GraphResult execute_plan(const RunConfig& config, PlannedRun& plan, OpenedRun& run, StageClock& clock,
-                         std::vector<std::optional<SourceOutcome>>& outcomes, EventLog& log,
+                         std::vector<std::optional<SourceOutcome>>& outcomes, RunTotals& totals, EventLog& log,
                          const std::atomic<bool>& stop_requested) {
-  Progress progress(!config.log.quiet && ::isatty(STDERR_FILENO), plan.due.size());
-  std::size_t done = 0;
+  ProgressReporter progress(log, ::isatty(STDERR_FILENO) == 1, config.log.quiet, config.log.progress_interval,
+                            plan.due.size());
   GraphResult graph;
   {
     HttpFetcher fetcher(config.fetch);
@@ -211,10 +150,11 @@ GraphResult execute_plan(const RunConfig& config, PlannedRun& plan, OpenedRun& r
         record_derivation(*run.keywords, config.article), *run.sinks.articles, in_flight, stop_requested,
         [&](std::size_t index, SourceOutcome&& outcome) {
           log_outcome(log, outcome);
+          progress.source_done(outcome.status == SourceStatus::failed);
           outcomes[index] = std::move(outcome);
-          progress.tick(++done);
         },
         &clock, &config.parse, run.journal.get()});
+    totals.fetch_in_flight_max = fetcher.peak_in_flight();
   }
   if (run.journal) run.journal->clear();  // every parse has ended: nothing was in flight
   progress.finish();
@@ -223,9 +163,9 @@ GraphResult execute_plan(const RunConfig& config, PlannedRun& plan, OpenedRun& r
 
 // After the graph: commit the sink, store the fetch state, then publish metrics, the report
 // and the summary. Returns the exit status.
-int finish_run(const RunConfig& config, RunTotals& totals, std::chrono::steady_clock::time_point started,
-               OpenedRun& run, std::vector<std::optional<SourceOutcome>>& outcomes, const StageClock& clock,
-               EventLog& log) {
+int finish_run(const RunConfig& config, RunTotals& totals, const RunIdentity& identity,
+               std::chrono::steady_clock::time_point started, OpenedRun& run,
+               std::vector<std::optional<SourceOutcome>>& outcomes, const StageClock& clock, EventLog& log) {
   if (!totals.fatal_error) {
     try {
       totals.load = run.sinks.articles->finish();
@@ -249,7 +189,8 @@ int finish_run(const RunConfig& config, RunTotals& totals, std::chrono::steady_c
     std::vector<SourceState> updated;
     updated.reserve(ordered.size());
     for (const SourceOutcome& o : ordered) {
-      if (!o.state.url.empty() && o.status != SourceStatus::skipped) updated.push_back(o.state);
+      if (!o.state.url.empty() && o.status != SourceStatus::skipped && o.status != SourceStatus::not_due)
+        updated.push_back(o.state);
     }
     try {
       run.sinks.state->save_all(updated);
@@ -270,10 +211,13 @@ int finish_run(const RunConfig& config, RunTotals& totals, std::chrono::steady_c
     }
   }
   if (totals.fatal_error) log.emit(LogLevel::error, "run_failed", {{"message", *totals.fatal_error}});
-  if (!config.log.quiet || totals.exit_status != 0) {
+  // Every line of --log-format json is an event: the summary's counts are in run_finished, and
+  // each failed source already has its source_failed event.
+  if (config.log.format == LogFormat::logfmt && (!config.log.quiet || totals.exit_status != 0)) {
     const std::string summary = render_summary(totals, ordered);
     std::fwrite(summary.data(), 1, summary.size(), stderr);
   }
+  emit_run_finished(log, totals, identity.run_id);
   return totals.exit_status;
 }
 
@@ -288,7 +232,8 @@ int run_command(const RunConfig& config, const std::atomic<bool>& stop_requested
   totals.started_at = now_seconds();
   totals.sink_is_postgres = config.sink == SinkKind::postgres;
 
-  std::variant<OpenedRun, int> opened = open_run(config, totals, started, log);
+  const RunIdentity identity = make_run_identity(totals.started_at);
+  std::variant<OpenedRun, int> opened = open_run(config, totals, identity, started, log);
   if (const int* exit_status = std::get_if<int>(&opened)) return *exit_status;
   OpenedRun& run = std::get<OpenedRun>(opened);
 
@@ -299,18 +244,20 @@ int run_command(const RunConfig& config, const std::atomic<bool>& stop_requested
                std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - planning),
                plan.total, plan.due.size());
   std::vector<std::optional<SourceOutcome>> outcomes(plan.total);
+  const auto not_due = std::count_if(plan.early.begin(), plan.early.end(),
+                                     [](const SourceOutcome& o) { return o.status == SourceStatus::not_due; });
   for (std::size_t i = 0; i < plan.early.size(); ++i) {
     log_outcome(log, plan.early[i]);
     outcomes[plan.early_index[i]] = std::move(plan.early[i]);
   }
   log.emit(LogLevel::info, "run_started",
-           {{"sources", std::to_string(plan.total)}, {"due", std::to_string(plan.due.size())},
-            {"lock", run.sinks.lock_description}});
+           {{"run_id", identity.run_id}, {"sources", plan.total}, {"due", plan.due.size()},
+            {"not_due", static_cast<std::size_t>(not_due)}, {"lock", run.sinks.lock_description}});
 
-  const GraphResult graph = execute_plan(config, plan, run, clock, outcomes, log, stop_requested);
+  const GraphResult graph = execute_plan(config, plan, run, clock, outcomes, totals, log, stop_requested);
   totals.fatal_error = graph.fatal_error;
   totals.interrupted = stop_requested.load();
-  return finish_run(config, totals, started, run, outcomes, clock, log);
+  return finish_run(config, totals, identity, started, run, outcomes, clock, log);
 }
 
 }  // namespace rssflow

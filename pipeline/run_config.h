@@ -7,8 +7,10 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sinks/postgres_options.h"
+#include "sources/fetch_schedule.h"
 #include "sources/http_fetcher.h"
 #include "sources/parse_limits.h"
 #include "sources/shard.h"
@@ -23,13 +25,16 @@ struct LogOptions {
   LogFormat format = LogFormat::logfmt;
   bool quiet = false;    // only warnings and errors; no summary when all is well
   bool verbose = false;  // also one debug line per source
+  // Not on a terminal: a `progress` event this often (--progress-interval; 0: never).
+  std::chrono::milliseconds progress_interval{30'000};
 };
 
 struct RunConfig {
   std::filesystem::path sources_file;
   std::filesystem::path keywords_file;
   SinkKind sink = SinkKind::jsonl;
-  std::string out = "-";  // jsonl destination, "-" for stdout
+  std::string out = "-";  // jsonl destination, "-" for stdout; {run_id} and {timestamp} are expanded
+  bool write_all = false;  // jsonl --all: every record seen, not only those new or changed
   PostgresOptions postgres;  // conninfo empty: libpq environment (PGHOST, PGDATABASE, ...)
   std::optional<std::filesystem::path> state_file;  // jsonl sink: conditional GET state
   std::optional<std::filesystem::path> metrics_file;
@@ -37,6 +42,9 @@ struct RunConfig {
   std::optional<std::filesystem::path> report_file;
   std::optional<std::filesystem::path> lock_file;
   std::optional<ShardSpec> shard;
+  SchedulePolicy schedule;        // --min-interval, --unconditional-interval, --max-interval
+  bool force = false;             // --force: ignore schedules and backoff (not 410 Gone)
+  std::vector<std::string> only;  // --only: just these source URLs (empty: all)
   FetchOptions fetch;
   ArticleOptions article;
   ParseLimits parse;  // budget per source (README "Budgets per source")

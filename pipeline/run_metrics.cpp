@@ -1,5 +1,8 @@
 #include "pipeline/run_metrics.h"
 
+#include <fstream>
+#include <string_view>
+
 #include "core/version.h"
 
 namespace rssflow {
@@ -11,6 +14,8 @@ FeedStatus feed_status(SourceStatus status) {
     case SourceStatus::not_modified: return FeedStatus::not_modified;
     case SourceStatus::failed: return FeedStatus::failed;
     case SourceStatus::skipped: return FeedStatus::skipped;
+    case SourceStatus::unchanged: return FeedStatus::unchanged;
+    case SourceStatus::not_due: return FeedStatus::not_due;
   }
   return FeedStatus::failed;
 }
@@ -37,7 +42,9 @@ RunMetrics collect(const RunConfig& config, const RunTotals& totals, const std::
   m.rows_inserted = totals.load.inserted;
   m.rows_updated = totals.load.updated;
   m.rows_unchanged = totals.load.unchanged;
-  m.records_written = config.sink == SinkKind::jsonl ? totals.load.written : totals.records;
+  m.load_kind = config.sink == SinkKind::jsonl ? LoadResultKind::jsonl : LoadResultKind::postgres;
+  m.records_written = totals.load.written;
+  m.fetch_in_flight_max = totals.fetch_in_flight_max;
   m.load_errors = totals.fatal_error ? 1 : 0;
   // Sources inside the graph at once (fetching, parsing or waiting to load): the depth of the
   // queue in front of the fetcher, bounded by the limiter.
@@ -59,6 +66,25 @@ RunMetrics collect(const RunConfig& config, const RunTotals& totals, const std::
   return m;
 }
 
+// rssflow_last_success_timestamp_seconds of a textfile an earlier run wrote, if any.
+std::optional<std::chrono::system_clock::time_point> last_success_in(const std::filesystem::path& textfile) {
+  std::ifstream in(textfile);
+  constexpr std::string_view kName = "rssflow_last_success_timestamp_seconds";
+  for (std::string line; std::getline(in, line);) {
+    if (!line.starts_with(kName) || (line.size() > kName.size() && line[kName.size()] != ' ' && line[kName.size()] != '{'))
+      continue;
+    const std::size_t space = line.rfind(' ');
+    try {
+      const double seconds = std::stod(line.substr(space + 1));
+      return std::chrono::system_clock::time_point(
+          std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0 + 0.5)));
+    } catch (const std::exception&) {
+      return std::nullopt;  // not ours: ignore rather than fail the run's metrics
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 void publish_run_metrics(const RunConfig& config, const RunTotals& totals, const std::vector<SourceOutcome>& outcomes,
@@ -69,7 +95,9 @@ void publish_run_metrics(const RunConfig& config, const RunTotals& totals, const
   const RunMetrics metrics = collect(config, totals, outcomes, clock);
   if (config.metrics_file) {
     try {
-      write_textfile_atomically(*config.metrics_file, render_prometheus_text(metrics, grouping));
+      RunMetrics textfile = metrics;
+      if (!metrics.succeeded()) textfile.previous_success = last_success_in(*config.metrics_file);
+      write_textfile_atomically(*config.metrics_file, render_prometheus_text(textfile, grouping));
     } catch (const std::exception& e) {
       log.emit(LogLevel::error, "metrics_write_failed", {{"message", e.what()}});
     }

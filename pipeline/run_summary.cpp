@@ -18,6 +18,8 @@ void accumulate(RunTotals& totals, const SourceOutcome& outcome) {
     case SourceStatus::not_modified: ++totals.not_modified; break;
     case SourceStatus::failed: ++totals.failed; break;
     case SourceStatus::skipped: ++totals.skipped; break;
+    case SourceStatus::unchanged: ++totals.unchanged; break;
+    case SourceStatus::not_due: ++totals.not_due; break;
   }
   totals.entries += outcome.entries;
   totals.duplicates += outcome.duplicates;
@@ -37,15 +39,21 @@ std::string render_summary(const RunTotals& t, const std::vector<SourceOutcome>&
   std::string out;
   char line[512];
   std::snprintf(line, sizeof line,
-                "rssflow run: %zu sources: %zu ok, %zu not modified, %zu failed, %zu skipped (%.2f s)\n",
-                t.sources, t.ok, t.not_modified, t.failed, t.skipped, t.elapsed.count());
+                "rssflow run: %zu sources: %zu ok, %zu not modified, %zu unchanged, %zu failed, %zu skipped, "
+                "%zu not due (%.2f s)\n",
+                t.sources, t.ok, t.not_modified, t.unchanged, t.failed, t.skipped, t.not_due, t.elapsed.count());
   out += line;
   std::snprintf(line, sizeof line,
-                "  %zu entries parsed, %zu duplicates dropped, %zu near-duplicates linked, %zu records written\n",
+                "  %zu entries parsed, %zu duplicates dropped, %zu near-duplicates linked, %zu records formatted\n",
                 t.entries, t.duplicates, t.near_duplicates, t.records);
   out += line;
   if (t.unchanged_entries > 0) {
     std::snprintf(line, sizeof line, "  %zu unchanged entries skipped before cleaning\n", t.unchanged_entries);
+    out += line;
+  }
+  if (!t.sink_is_postgres) {
+    std::snprintf(line, sizeof line, "  jsonl: %llu written, %llu unchanged since an earlier run (not written again)\n",
+                  static_cast<unsigned long long>(t.load.written), static_cast<unsigned long long>(t.load.unchanged));
     out += line;
   }
   if (t.sink_is_postgres) {
@@ -106,6 +114,7 @@ std::string render_report_json(const RunTotals& t, const std::vector<SourceOutco
       s["error"] = nullptr;
     }
     s["permanent_redirect"] = o.permanent_redirect ? json(*o.permanent_redirect) : json(nullptr);
+    s["next_fetch_at"] = o.state.next_fetch_at ? json(format_rfc3339(*o.state.next_fetch_at)) : json(nullptr);
     sources.push_back(std::move(s));
   }
   json report{{"started_at", format_rfc3339(t.started_at)},
@@ -115,9 +124,10 @@ std::string render_report_json(const RunTotals& t, const std::vector<SourceOutco
               {"fatal_error", t.fatal_error ? json(*t.fatal_error) : json(nullptr)},
               {"totals",
                {{"sources", t.sources}, {"ok", t.ok}, {"not_modified", t.not_modified}, {"failed", t.failed},
-                {"skipped", t.skipped}, {"entries", t.entries}, {"duplicates", t.duplicates},
+                {"skipped", t.skipped}, {"unchanged", t.unchanged}, {"not_due", t.not_due}, {"entries", t.entries}, {"duplicates", t.duplicates},
                 {"unchanged_entries", t.unchanged_entries}, {"near_duplicates", t.near_duplicates}, {"records", t.records}, {"bytes", t.bytes},
-                {"inserted", t.load.inserted}, {"updated", t.load.updated}, {"unchanged", t.load.unchanged}}},
+                // Rows, not sources: "unchanged" above counts sources whose 200 repeated the last body.
+                {"inserted", t.load.inserted}, {"updated", t.load.updated}, {"rows_unchanged", t.load.unchanged}}},
               {"sources", std::move(sources)}};
   // Invalid UTF-8 in a message must not make the report unwritable.
   return report.dump(2, ' ', false, json::error_handler_t::replace) + "\n";

@@ -1,5 +1,7 @@
 #include "pipeline/sink_setup.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 
 #include "core/hash.h"
@@ -25,8 +27,6 @@ std::string shard_suffix(const RunConfig& config) {
   return "shard-" + std::to_string(config.shard->index) + "-of-" + std::to_string(config.shard->count);
 }
 
-// Two runs collide when they would write the same destination for the same shard of the same
-// source list; the key is a hash so that no path or secret ends up in a file name.
 // Paths are keyed in canonical form (symlinks and ".." resolved, as realpath does; a missing
 // last part kept), so two spellings of one file are one lock.
 std::string canonical_path_key(const std::filesystem::path& path) {
@@ -35,6 +35,10 @@ std::string canonical_path_key(const std::filesystem::path& path) {
   return ec ? std::filesystem::absolute(path).lexically_normal().string() : canonical.string();
 }
 
+}  // namespace
+
+// Two runs collide when they would write the same destination for the same shard of the same
+// source list; the key is a hash so that no path or secret ends up in a file name.
 std::filesystem::path default_lock_path(const RunConfig& config) {
   std::string key = canonical_path_key(config.sources_file);
   key += '\n';
@@ -48,13 +52,43 @@ std::filesystem::path default_lock_path(const RunConfig& config) {
   return dir / ("rssflow-" + xxh3_128(key).hex().substr(0, 16) + ".lock");
 }
 
-}  // namespace
-
-void migrate_schema(const PostgresOptions& target, bool repair) {
-  migrate(target, repair ? MigrateMode::repair : MigrateMode::apply);
+MigrateResult migrate_schema(const PostgresOptions& target, bool repair) {
+  return migrate(target, repair ? MigrateMode::repair : MigrateMode::apply);
 }
 
-OpenedSinks open_sinks(const RunConfig& config) {
+RunIdentity make_run_identity(Instant started_at) {
+  std::string compact;
+  for (const char c : format_rfc3339(started_at)) {
+    if (c != '-' && c != ':') compact += c;  // 2025-01-02T03:04:05Z -> 20250102T030405Z
+  }
+  return RunIdentity{compact + "-" + std::to_string(::getpid()), compact};
+}
+
+std::string expand_output_path(const std::string& out, const RunIdentity& run) {
+  std::string expanded;
+  expanded.reserve(out.size() + 32);
+  for (std::size_t i = 0; i < out.size();) {
+    if (out.compare(i, 8, "{run_id}") == 0) {
+      expanded += run.run_id;
+      i += 8;
+    } else if (out.compare(i, 11, "{timestamp}") == 0) {
+      expanded += run.timestamp;
+      i += 11;
+    } else {
+      expanded += out[i++];
+    }
+  }
+  return expanded;
+}
+
+std::optional<std::filesystem::path> written_index_path(const RunConfig& config) {
+  if (config.sink != SinkKind::jsonl || !config.state_file) return std::nullopt;
+  std::filesystem::path path = *config.state_file;
+  path += ".written";
+  return path;
+}
+
+OpenedSinks open_sinks(const RunConfig& config, const RunIdentity& run) {
   OpenedSinks opened;
   const std::filesystem::path lock_path =
       config.lock_file ? std::filesystem::path(canonical_path_key(*config.lock_file)) : default_lock_path(config);
@@ -80,7 +114,11 @@ OpenedSinks open_sinks(const RunConfig& config) {
     opened.articles = std::make_unique<PostgresSink>(config.postgres);
     opened.state = std::make_unique<PostgresFetchStateStore>(config.postgres);
   } else {
-    opened.articles = std::make_unique<JsonlSink>(config.out);
+    auto jsonl = std::make_unique<JsonlSink>(expand_output_path(config.out, run));
+    if (const auto index = written_index_path(config)) {
+      jsonl->track_delivered(std::make_unique<WrittenIndex>(*index), config.write_all);
+    }
+    opened.articles = std::move(jsonl);
     if (config.state_file) opened.state = std::make_unique<StateFileStore>(*config.state_file);
   }
   return opened;

@@ -18,7 +18,9 @@ enum class SourceStatus {
   ok,            // fetched and parsed (possibly zero new articles)
   not_modified,  // 304: nothing to do
   failed,        // fetch or parse failed: see error
-  skipped,       // not due (backoff, Retry-After, gone): not contacted
+  skipped,       // backing off (failures, Retry-After) or gone: not contacted
+  unchanged,     // 200 whose body is byte-identical to the last one parsed: not parsed again
+  not_due,       // its schedule says not yet (next_fetch_at): not contacted, not an error
 };
 const char* to_string(SourceStatus status);
 

@@ -3,6 +3,7 @@
 #include <exception>
 #include <utility>
 
+#include "core/hash.h"
 #include "core/time.h"
 #include "sources/feed_parser.h"
 #include "sources/fetch_policy.h"
@@ -19,11 +20,17 @@ const char* to_string(SourceStatus status) {
     case SourceStatus::not_modified: return "not_modified";
     case SourceStatus::failed: return "failed";
     case SourceStatus::skipped: return "skipped";
+    case SourceStatus::unchanged: return "unchanged";
+    case SourceStatus::not_due: return "not_due";
   }
   return "failed";
 }
 
 void SourceBatch::fail_internal(Stage stage, const std::string& what) {
+  fail_input(StageError{stage, outcome.source.url, ErrorCode::internal, what});
+}
+
+void SourceBatch::fail_input(StageError error) {
   document = FeedDocument{};
   feed.reset();
   identities.clear();
@@ -33,7 +40,8 @@ void SourceBatch::fail_internal(Stage stage, const std::string& what) {
   fingerprints.clear();
   items = 0;
   outcome.status = SourceStatus::failed;
-  outcome.error = StageError{stage, outcome.source.url, ErrorCode::internal, what};
+  outcome.state.last_error = error.describe();
+  outcome.error = std::move(error);
 }
 
 SourceBatch skipped_batch(const SourceJob& job) {
@@ -52,6 +60,15 @@ SourceBatch skipped_batch(const SourceJob& job) {
   }
   batch.outcome.error = StageError{Stage::fetch, job.source.url, job.prior_state.gone ? ErrorCode::gone : ErrorCode::backoff,
                                    std::move(why)};
+  return batch;
+}
+
+SourceBatch not_due_batch(const SourceJob& job) {
+  SourceBatch batch;
+  batch.index = job.index;
+  batch.outcome.source = job.source;
+  batch.outcome.status = SourceStatus::not_due;
+  batch.outcome.state = job.prior_state;
   return batch;
 }
 
@@ -91,16 +108,18 @@ Hash128 source_derivation(const Hash128& derivation, const std::vector<std::stri
   return xxh3_128(bytes);
 }
 
-void parse_into(SourceBatch& batch, FetchedFeed& feed, const Hash128& derivation, const ParseLimits& limits) {
+// Parses feed.body into batch (document, identities); false when the body did not parse
+// (the outcome then holds the error).
+bool parse_into(SourceBatch& batch, FetchedFeed& feed, const Hash128& derivation, const ParseLimits& limits) {
   SourceOutcome& out = batch.outcome;
   const ParseInput input{out.source.url, feed.final_url, feed.content_type, out.source.html_url};
-  Outcome<FeedDocument> parsed = parse_feed(feed.body, input, limits);
+  Deadline deadline(limits.deadline);
+  Outcome<FeedDocument> parsed = parse_feed(feed.body, input, limits, &deadline);
   std::string().swap(feed.body);  // the bytes are no longer needed: keep memory flat
   if (auto* error = std::get_if<StageError>(&parsed)) {
     out.status = SourceStatus::failed;
-    out.state.last_error = error->describe();
     out.error = std::move(*error);
-    return;
+    return false;
   }
   batch.document = std::move(std::get<FeedDocument>(parsed));
   out.status = SourceStatus::ok;
@@ -112,6 +131,9 @@ void parse_into(SourceBatch& batch, FetchedFeed& feed, const Hash128& derivation
   batch.feed = feed_record(out.source, batch.document, feed.fetched_at);
   batch.feed_id = NearDuplicateIndex::feed_id_of(out.source.url);
   batch.items = out.entries;
+  batch.parse_deadline = limits.deadline;
+  batch.clean_budget = deadline.remaining();
+  return true;
 }
 
 }  // namespace
@@ -125,7 +147,10 @@ SourceBatch parse_source(FetchedSource fetched, const Hash128& derivation, const
   out.bytes = fetched.result.bytes_received;
   out.fetch_elapsed = fetched.result.elapsed;
   try {
-    out.state = next_state(std::move(fetched.job.prior_state), fetched.result, now_seconds());
+    const Instant now = now_seconds();
+    SourceState prior = fetched.job.prior_state;
+    prior.url = out.source.url;
+    out.state = next_state(std::move(fetched.job.prior_state), fetched.result, now);
     out.state.url = out.source.url;
     if (auto* error = std::get_if<StageError>(&fetched.result.outcome)) {
       out.status = SourceStatus::failed;
@@ -134,11 +159,26 @@ SourceBatch parse_source(FetchedSource fetched, const Hash128& derivation, const
     }
     FetchedFeed& feed = std::get<FetchedFeed>(fetched.result.outcome);
     out.permanent_redirect = feed.permanent_redirect;
+    const bool scheduled = feed.http_status != 0;  // network sources; file:// is always due
     if (feed.not_modified) {
       out.status = SourceStatus::not_modified;
+    } else if (std::string hash = xxh3_128(feed.body).hex();
+               prior.body_hash == hash && !fetched.job.parse_unchanged_body) {
+      // Servers that ignore conditional GET resend the same bytes: nothing new to parse.
+      std::string().swap(feed.body);
+      out.status = SourceStatus::unchanged;
+    } else if (parse_into(batch, feed, derivation, limits)) {
+      out.state.body_hash = std::move(hash);
+      out.state.entries = batch.document.entries.size();
+      out.state.feed_hints = batch.document.schedule;
+      out.state.publish_interval = median_publish_gap(batch.document.entries);
+    } else {
+      // Keep the previous validators and hash: the next fetch must get (and judge) this body again.
+      out.state = failed_state(std::move(prior), *out.error, feed.http_status, std::nullopt, now);
       return batch;
     }
-    parse_into(batch, feed, derivation, limits);
+    out.state.next_fetch_at.reset();
+    if (scheduled) out.state.next_fetch_at = next_fetch_time(out.state, feed.fresh_for, now, fetched.job.schedule);
   } catch (const std::exception& e) {
     // A bug, not bad input: keep the source's name and the cause, and let the run go on.
     batch.fail_internal(Stage::parse, e.what());
@@ -167,7 +207,18 @@ void clean_source(SourceBatch& batch, const ArticleOptions& options) {
   std::vector<Article>& articles = batch.articles.articles;
   articles.reserve(batch.kept.size());
   batch.keyword_extra.resize(batch.kept.size());
+  std::optional<Deadline> deadline;
+  if (batch.clean_budget) deadline.emplace(*batch.clean_budget);
   for (std::size_t k = 0; k < batch.kept.size(); ++k) {
+    // One clock read per entry: each holds at most ParseLimits::max_text_bytes per field and
+    // is cleaned in linear time, so the budget is overrun by at most one entry's work.
+    if (deadline && deadline->expired_now()) {
+      batch.fail_input(StageError{Stage::parse, batch.outcome.source.url, ErrorCode::parse_timeout,
+                                  "parse and clean ran past the deadline of " +
+                                      std::to_string(batch.parse_deadline.count()) + " ms (while cleaning entry " +
+                                      std::to_string(k + 1) + " of " + std::to_string(batch.kept.size()) + ")"});
+      return;
+    }
     const std::uint32_t i = batch.kept[k];
     articles.push_back(clean_entry(batch.document.entries[i], std::move(batch.identities[i]), batch.document,
                                    batch.fetched_at, options, batch.keyword_extra[k]));

@@ -9,6 +9,7 @@
 // problem: that becomes the outcome's error and the batch continues empty.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -17,6 +18,7 @@
 
 #include "pipeline/source_outcome.h"
 #include "sinks/article_sink.h"
+#include "sources/fetch_schedule.h"
 #include "sources/http_fetcher.h"
 #include "sources/parse_limits.h"
 #include "transforms/article_builder.h"
@@ -31,6 +33,10 @@ struct SourceJob {
   std::size_t index = 0;  // position in the source list; the report keeps this order
   Source source;
   SourceState prior_state;
+  SchedulePolicy schedule{};  // this source's bounds (policy_for), for its next_fetch_at
+  // jsonl --all: a body identical to the last one is parsed anyway, so that every record of
+  // the source is written (otherwise such a body is `unchanged` and not parsed).
+  bool parse_unchanged_body = false;
 };
 
 struct FetchedSource {
@@ -51,6 +57,10 @@ struct SourceBatch {
   std::vector<TextFingerprint> fingerprints; // format: one per article
   std::uint64_t feed_id = 0;                 // NearDuplicateIndex::feed_id_of(feed url)
   Instant fetched_at{};
+  // parse -> clean: what is left of the source's parse + clean budget (ParseLimits::deadline)
+  // when its parse ended (none: clean without a deadline), and that budget, for the error text.
+  std::optional<std::chrono::milliseconds> clean_budget;
+  std::chrono::milliseconds parse_deadline{0};
   // The units the batch carries now (entries after parse and dedupe, articles after clean,
   // records after load): what the stage timer counts in and out.
   std::size_t items = 0;
@@ -58,14 +68,24 @@ struct SourceBatch {
   // A bug in a stage (an exception): the source fails with the stage's name and the cause;
   // what it carried is dropped.
   void fail_internal(Stage stage, const std::string& what);
+  // Input over its budget (e.g. parse_timeout): the source fails with `error`, like a parse
+  // error, and what it carried is dropped.
+  void fail_input(StageError error);
 };
 
 // A source that is not due (backoff, Retry-After, gone) becomes a skipped batch without
 // contacting the server.
 SourceBatch skipped_batch(const SourceJob& job);
 
+// A source whose schedule says not yet (its next_fetch_at is after now): reported, not fetched.
+SourceBatch not_due_batch(const SourceJob& job);
+
 // parse: the fetch result -> outcome and fetch state; the bytes -> entries and their identity
-// (EntryIdentity, with `derivation` in each entry_hash). Pure; safe to run concurrently.
+// (EntryIdentity, with `derivation` in each entry_hash). A 200 whose body hashes (XXH3-128) like
+// the last body parsed is `unchanged` and not parsed. A body that does not parse is a failure in
+// the stored state (backoff), which keeps the previous validators and hash so the next fetch sees
+// it again. Successes get their next_fetch_at (network sources only: file:// is always due).
+// Pure; safe to run concurrently.
 SourceBatch parse_source(FetchedSource fetched, const Hash128& derivation, const ParseLimits& limits = {});
 
 // identify+dedupe, serial: keeps an entry unless its url_hash was already seen in this run

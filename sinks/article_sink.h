@@ -21,10 +21,11 @@ class SinkError : public std::runtime_error {
 };
 
 struct LoadStats {
-  std::uint64_t written = 0;    // jsonl: records written
+  std::uint64_t written = 0;    // jsonl: records written (new or changed in delta mode)
   std::uint64_t inserted = 0;   // postgres: new rows
   std::uint64_t updated = 0;    // postgres: rows whose content_hash changed
-  std::uint64_t unchanged = 0;  // postgres: rows already present with the same content
+  std::uint64_t unchanged = 0;  // postgres: rows already present with the same content;
+                                // jsonl: records delivered by an earlier run, not written again
   std::uint64_t batches = 0;    // committed batches / flushes
 };
 

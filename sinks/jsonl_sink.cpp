@@ -33,16 +33,28 @@ void JsonlSink::format(const Article& article, std::string& row) const { append_
 
 void JsonlSink::write(ArticleBatch&& batch) {
   if (finished_) throw std::logic_error("JsonlSink::write after finish");
-  if (!batch.row_ends.empty()) {
-    buffer_.append(batch.rows);
-    if (buffer_.size() >= flush_bytes_) flush();
-  } else {
-    for (const Article& article : batch.articles) {
-      append_json_line(buffer_, article);
-      if (buffer_.size() >= flush_bytes_) flush();
+  const bool have_rows = batch.row_ends.size() == batch.articles.size() && !batch.row_ends.empty();
+  std::size_t row_start = 0;
+  for (std::size_t i = 0; i < batch.articles.size(); ++i) {
+    const Article& article = batch.articles[i];
+    const std::size_t row_end = have_rows ? batch.row_ends[i] : 0;
+    const std::size_t this_start = row_start;
+    row_start = row_end;
+    if (index_) {
+      if (!write_all_ && index_->unchanged(article.url_hash, article.content_hash)) {
+        ++stats_.unchanged;
+        continue;
+      }
+      index_->record(article.url_hash, article.content_hash);
     }
+    if (have_rows) {
+      buffer_.append(batch.rows, this_start, row_end - this_start);
+    } else {
+      append_json_line(buffer_, article);
+    }
+    ++stats_.written;
+    if (buffer_.size() >= flush_bytes_) flush();
   }
-  stats_.written += batch.articles.size();
   if (streaming_) flush();  // a reader of the stream sees each source's records promptly
 }
 
@@ -85,6 +97,14 @@ LoadStats JsonlSink::finish() {
     }
   }
   finished_ = true;
+  if (index_) {
+    try {
+      index_->save();
+    } catch (const std::exception& e) {
+      throw SinkError(std::string("jsonl sink: records written, but the index of delivered records was not saved "
+                                  "(they will be written again next run): ") + e.what());
+    }
+  }
   return stats_;
 }
 

@@ -9,6 +9,7 @@
 
 #include "core/atomic_file.h"
 #include "sinks/article_sink.h"
+#include "sinks/written_index.h"
 
 namespace rssflow {
 
@@ -32,6 +33,17 @@ class JsonlSink final : public ArticleSink {
   // The JSON Lines record (transforms/json_record.h); write() copies these rows as they are.
   bool formats_rows() const override { return true; }
   void format(const Article& article, std::string& row) const override;
+
+  // Delta mode: from now on write() skips records the index says were delivered with the same
+  // content (counted as unchanged), and finish() records what it wrote in the index and saves
+  // it after the output is in place, so a failure in between delivers those records again
+  // next run (at least once, never lost). write_all (--all) writes every record but still
+  // records them. Without an index every record is written.
+  void track_delivered(std::unique_ptr<WrittenIndex> index, bool write_all = false) {
+    index_ = std::move(index);
+    write_all_ = write_all;
+  }
+
   void write(ArticleBatch&& batch) override;
   using ArticleSink::write;
   LoadStats finish() override;
@@ -45,6 +57,8 @@ class JsonlSink final : public ArticleSink {
   std::size_t flush_bytes_;
   std::string buffer_;
   LoadStats stats_;
+  std::unique_ptr<WrittenIndex> index_;
+  bool write_all_ = false;
   bool streaming_ = false;
   bool finished_ = false;
 };

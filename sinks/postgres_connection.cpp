@@ -77,6 +77,19 @@ std::string sqlstate_of(const std::exception& cause) {
 
 }  // namespace
 
+std::optional<std::string> conninfo_syntax_error(const std::string& conninfo) {
+  char* parse_error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &parse_error);
+  if (options != nullptr) {
+    PQconninfoFree(options);
+    return std::nullopt;
+  }
+  std::string message = parse_error != nullptr ? parse_error : "cannot be parsed";
+  if (parse_error != nullptr) PQfreemem(parse_error);
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  return scrub_secrets(message, conninfo);
+}
+
 std::string scrub_secrets(std::string message, std::string_view conninfo) {
   for (const std::string& secret : password_candidates(conninfo)) {
     if (!secret.empty()) replace_all(message, secret, "***");

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,12 @@ namespace rssflow {
 // Opens a connection (client_encoding UTF8, application_name rssflow). Throws SinkError
 // naming the cause, with every secret of options.conninfo scrubbed, when it cannot connect.
 std::unique_ptr<pqxx::connection> connect_postgres(const PostgresOptions& options);
+
+// Why libpq cannot parse `conninfo` (as a URI or key=value pairs), or nullopt when it can (an
+// empty string is valid: libpq's environment). Checked at startup so that a malformed
+// --database-url is a configuration error (exit 2), not a connection failure. No secret is
+// quoted.
+std::optional<std::string> conninfo_syntax_error(const std::string& conninfo);
 
 // `message` with the password of `conninfo` (URI user:password@ or password=..., and
 // $PGPASSWORD) replaced by "***". Works on conninfo strings libpq cannot parse.

@@ -1,5 +1,6 @@
 #include "sinks/postgres_migrate.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <regex>
@@ -136,7 +137,7 @@ MigrateResult migrate(const PostgresOptions& options, const std::vector<Migratio
               std::to_string(m.version) + ", " + tx.quote(m.description) + ", " + tx.quote(m.script) + ", " +
               tx.quote(m.checksum) + ", " + std::to_string(elapsed.count()) + ")");
       result.applied.push_back(m.version);
-      result.current_version = m.version;
+      result.current_version = std::max(result.current_version, m.version);  // a filled gap is below it
     }
     step = "commit migrations of schema " + options.schema;
     tx.commit();

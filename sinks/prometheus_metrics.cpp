@@ -10,8 +10,8 @@
 namespace rssflow {
 namespace {
 
-constexpr std::array<std::string_view, 8> kReservedLabels = {"stage", "status", "reason", "kind",
-                                                             "result", "state", "version", "le"};
+constexpr std::array<std::string_view, 9> kReservedLabels = {"stage", "status", "reason", "kind", "result",
+                                                             "state", "version", "le",    "table"};
 
 bool valid_label_name(std::string_view name) {
   if (name.empty() || name.starts_with("__")) return false;
@@ -171,6 +171,8 @@ const char* to_string(FeedStatus status) {
     case FeedStatus::not_modified: return "not_modified";
     case FeedStatus::failed: return "failed";
     case FeedStatus::skipped: return "skipped";
+    case FeedStatus::unchanged: return "unchanged";
+    case FeedStatus::not_due: return "not_due";
   }
   return "unknown";
 }
@@ -214,10 +216,11 @@ std::string render_prometheus_text(const RunMetrics& m, const MetricLabels& labe
            "When the last run finished, successfully or not, in Unix time.");
   x.sample("rssflow_last_completion_timestamp_seconds", {}, unix_seconds(m.finished_at));
 
-  if (m.succeeded()) {
+  if (m.succeeded() || m.previous_success) {
     x.family("rssflow_last_success_timestamp_seconds", "gauge",
              "When the last successful run (exit status 0 or 1) finished, in Unix time.");
-    x.sample("rssflow_last_success_timestamp_seconds", {}, unix_seconds(m.finished_at));
+    x.sample("rssflow_last_success_timestamp_seconds", {},
+             unix_seconds(m.succeeded() ? m.finished_at : *m.previous_success));
   }
 
   x.family("rssflow_sources", "gauge", "Sources in the source list: configured, rejected as invalid, selected for this shard.");
@@ -259,14 +262,41 @@ std::string render_prometheus_text(const RunMetrics& m, const MetricLabels& labe
 
   x.family("rssflow_load_rows_total", "counter",
            "Articles the sink took in this run: inserted, updated, unchanged (postgres) or written (jsonl).");
-  x.sample("rssflow_load_rows_total", {{"result", "inserted"}}, m.rows_inserted);
-  x.sample("rssflow_load_rows_total", {{"result", "updated"}}, m.rows_updated);
-  x.sample("rssflow_load_rows_total", {{"result", "unchanged"}}, m.rows_unchanged);
-  x.sample("rssflow_load_rows_total", {{"result", "written"}}, m.records_written);
+  // Each sink reports only its own words: a PostgreSQL run that inserted nothing must not
+  // look like one that "wrote" every record (RssflowNoNewArticles reads inserted|written).
+  if (m.load_kind == LoadResultKind::postgres) {
+    x.sample("rssflow_load_rows_total", {{"result", "inserted"}}, m.rows_inserted);
+    x.sample("rssflow_load_rows_total", {{"result", "updated"}}, m.rows_updated);
+    x.sample("rssflow_load_rows_total", {{"result", "unchanged"}}, m.rows_unchanged);
+  } else {
+    x.sample("rssflow_load_rows_total", {{"result", "written"}}, m.records_written);
+    x.sample("rssflow_load_rows_total", {{"result", "unchanged"}}, m.rows_unchanged);
+  }
 
   x.family("rssflow_load_errors_total", "counter", "Sink failures in this run (a fatal one ends the run with exit status 3).");
   x.sample("rssflow_load_errors_total", {}, m.load_errors);
 
+  return x.take();
+}
+
+std::string render_prune_metrics(const PruneMetrics& m, const MetricLabels& labels) {
+  Exposition x(labels);
+  x.family("rssflow_prune_exit_status", "gauge", "Exit status of the last prune: 0 ok, 3 the database failed.");
+  x.sample("rssflow_prune_exit_status", {}, std::to_string(m.exit_status));
+  x.family("rssflow_prune_duration_seconds", "gauge", "Wall-clock duration of the last prune.");
+  x.sample("rssflow_prune_duration_seconds", {}, m.duration_seconds);
+  x.family("rssflow_prune_dry_run", "gauge", "1 when the last prune only counted (--dry-run).");
+  x.sample("rssflow_prune_dry_run", {}, std::uint64_t{m.dry_run ? 1u : 0u});
+  x.family("rssflow_prune_cutoff_timestamp_seconds", "gauge", "Articles dated before this Unix time were pruned.");
+  x.sample("rssflow_prune_cutoff_timestamp_seconds", {}, unix_seconds(m.cutoff));
+  if (m.exit_status == 0) {
+    x.family("rssflow_prune_last_success_timestamp_seconds", "gauge", "When the last successful prune finished, in Unix time.");
+    x.sample("rssflow_prune_last_success_timestamp_seconds", {}, unix_seconds(m.finished_at));
+  }
+  x.family("rssflow_prune_rows_total", "counter",
+           "Rows the last prune deleted (or, in a dry run, would have): old articles, state of unlisted sources.");
+  x.sample("rssflow_prune_rows_total", {{"table", "articles"}}, m.articles);
+  x.sample("rssflow_prune_rows_total", {{"table", "source_state"}}, m.source_states);
   return x.take();
 }
 

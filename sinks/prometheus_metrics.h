@@ -23,7 +23,9 @@ inline constexpr std::size_t kMetricStageCount = static_cast<std::size_t>(Metric
 const char* to_string(MetricStage stage);
 
 // The `status` label of rssflow_feeds_total (same words as the run summary).
-enum class FeedStatus { ok, not_modified, failed, skipped };
+// unchanged: a 200 with the same body as last time (not parsed); not_due: its schedule said
+// not yet (not contacted).
+enum class FeedStatus { ok, not_modified, failed, skipped, unchanged, not_due };
 const char* to_string(FeedStatus status);
 
 // A Prometheus histogram in seconds. Upper bounds strictly increasing and finite (+Inf is
@@ -51,6 +53,10 @@ struct StageMetrics {
   std::uint64_t queue_depth_max = 0; // largest backlog seen in front of the stage
 };
 
+// Which words a run's rssflow_load_rows_total uses: the sink's own. PostgreSQL knows whether a
+// row was new, changed or already there; JSON Lines only knows what it wrote.
+enum class LoadResultKind { postgres, jsonl };
+
 // Everything a run reports. Counts are for this run only: every run writes (or pushes) a new
 // set, so counters start from zero each time (Prometheus treats that as a counter reset).
 struct RunMetrics {
@@ -72,13 +78,19 @@ struct RunMetrics {
   std::uint64_t duplicates_dropped = 0;  // exact duplicates (same url_hash) dropped
   std::uint64_t near_duplicates = 0;     // near-duplicates (loaded, marked duplicate_of)
 
+  LoadResultKind load_kind = LoadResultKind::postgres;
   std::uint64_t rows_inserted = 0;   // postgres: new articles
   std::uint64_t rows_updated = 0;    // postgres: content changed
-  std::uint64_t rows_unchanged = 0;  // postgres: already present, same content
+  std::uint64_t rows_unchanged = 0;  // postgres: already present, same content; jsonl: delivered before
   std::uint64_t records_written = 0; // jsonl: records written
   std::uint64_t load_errors = 0;     // sink failures (a fatal one ends the run with exit 3)
 
   std::uint64_t fetch_in_flight_max = 0;  // most transfers at once
+
+  // The last success before this run (read back from the previous textfile): a failed run
+  // repeats it, so that a textfile that a failure replaced still says when the job last
+  // worked (RssflowStale). Ignored by a successful run.
+  std::optional<std::chrono::system_clock::time_point> previous_success;
 
   StageMetrics& stage(MetricStage s) { return stages[static_cast<std::size_t>(s)]; }
   const StageMetrics& stage(MetricStage s) const { return stages[static_cast<std::size_t>(s)]; }
@@ -92,13 +104,14 @@ struct RunMetrics {
 
 // Extra labels put on every sample (e.g. {"shard", "0"} for a textfile per shard), in order.
 // Names must match [a-zA-Z_][a-zA-Z0-9_]*, not start with "__", and not be a label rssflow
-// uses itself (stage, status, reason, kind, result, state, version, le).
+// uses itself (stage, status, reason, kind, result, state, version, le, table).
 using MetricLabels = std::vector<std::pair<std::string, std::string>>;
 
 // The text exposition format (version 0.0.4), one HELP and TYPE per family, families in a
 // fixed order, every family always present (zero when nothing happened, so a Pushgateway POST
-// replaces last run's values). rssflow_last_success_timestamp_seconds appears only when
-// metrics.succeeded(): a failed run must not claim a success. `promtool check metrics`
+// replaces last run's values). rssflow_last_success_timestamp_seconds is this run's end when
+// metrics.succeeded(), else metrics.previous_success, else absent: a failed run never claims
+// a success of its own. `promtool check metrics`
 // passes on the result. Throws std::invalid_argument for a bad label name or a histogram
 // that breaks its invariants (programming errors). Names:
 //   rssflow_build_info{version}                          gauge, always 1
@@ -116,9 +129,27 @@ using MetricLabels = std::vector<std::pair<std::string, std::string>>;
 //   rssflow_feeds_total{status,reason}                   counter
 //   rssflow_fetched_bytes_total                          counter
 //   rssflow_duplicates_total{kind="exact|near"}          counter
-//   rssflow_load_rows_total{result="inserted|updated|unchanged|written"} counter
+//   rssflow_load_rows_total{result="inserted|updated|unchanged"} counter (postgres sink)
+//   rssflow_load_rows_total{result="written|unchanged"}  counter (jsonl sink: records written,
+//                                                        and those delivered by an earlier run)
 //   rssflow_load_errors_total                            counter
 std::string render_prometheus_text(const RunMetrics& metrics, const MetricLabels& labels = {});
+
+// What one `rssflow prune` did, for its own textfile or Pushgateway group (job rssflow_prune):
+//   rssflow_prune_exit_status, rssflow_prune_duration_seconds, rssflow_prune_dry_run (1/0),
+//   rssflow_prune_cutoff_timestamp_seconds, rssflow_prune_last_success_timestamp_seconds
+//   (exit 0 only), rssflow_prune_rows_total{table="articles|source_state"} (deleted, or that
+//   would be in a dry run). `promtool check metrics` passes on the result.
+struct PruneMetrics {
+  int exit_status = 0;
+  bool dry_run = false;
+  double duration_seconds = 0;
+  std::chrono::system_clock::time_point cutoff{};
+  std::chrono::system_clock::time_point finished_at{};
+  std::uint64_t articles = 0;
+  std::uint64_t source_states = 0;
+};
+std::string render_prune_metrics(const PruneMetrics& metrics, const MetricLabels& labels = {});
 
 // Writes text for node_exporter's textfile collector: a temporary file in the same folder,
 // fsync, rename over path, fsync of the folder; readers see the old file or the new one.

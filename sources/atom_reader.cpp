@@ -257,6 +257,7 @@ void read_atom(pugi::xml_node root, XmlScope& scope, FeedDocument& doc, std::vec
   }
   if (const std::string_view lang = xml_lang_of(root); !lang.empty()) doc.language = std::string(lang);
   doc.link = entry_link(root, atom, scope);
+  doc.schedule = read_schedule_hints(root, atom, scope);  // sy:* (WordPress puts them in Atom too)
   for (pugi::xml_node child : root.children()) {
     if (child.type() != pugi::node_element || !scope.name_of(child).is(atom, "entry")) continue;
     if (scope.out_of_time() || !scope.admit_entry(doc.entries.size())) continue;

@@ -28,6 +28,11 @@ std::optional<std::string> atom_link_target(pugi::xml_node link, const XmlScope&
 // nullopt for any other link.
 std::optional<std::string> atom_alternate_link(pugi::xml_node link, const XmlScope& scope);
 
+// The polling hints among a channel's (or Atom feed's) children: RSS <ttl>, <skipHours>,
+// <skipDays> (in namespace `core`) and sy:updatePeriod / sy:updateFrequency. Values that do not
+// parse are ignored; the first of each element wins.
+FeedScheduleHints read_schedule_hints(pugi::xml_node container, Ns core, XmlScope& scope);
+
 // An Atom (1.0 or 0.3) text construct: its content as HTML or as plain text.
 struct TextConstruct {
   std::string value;

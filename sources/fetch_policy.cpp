@@ -53,7 +53,13 @@ SourceState next_state(SourceState prev, const FetchResult& result, Instant now,
   const StageError& error = std::get<StageError>(result.outcome);
   // Nothing was learnt about the source: skipped (backoff), or cut off by a stop signal.
   if (error.code == ErrorCode::backoff || error.code == ErrorCode::interrupted) return state;
-  state.last_status = result.http_status;
+  return failed_state(std::move(state), error, result.http_status, result.retry_after, now, policy);
+}
+
+SourceState failed_state(SourceState prev, const StageError& error, int http_status,
+                         std::optional<Instant> retry_after, Instant now, const BackoffPolicy& policy) {
+  SourceState state = std::move(prev);
+  state.last_status = http_status;
   state.last_error = to_string(error.code);
   state.last_error += ": ";
   state.last_error += error.message;
@@ -64,9 +70,9 @@ SourceState next_state(SourceState prev, const FetchResult& result, Instant now,
     return state;
   }
   Instant next = now + backoff_delay(state.consecutive_failures, state.url, policy);
-  if (result.retry_after) {
+  if (retry_after) {
     const Instant latest_honoured = now + policy.max_retry_after;
-    next = std::max(next, std::min(*result.retry_after, latest_honoured));
+    next = std::max(next, std::min(*retry_after, latest_honoured));
   }
   state.next_attempt_at = next;
   return state;

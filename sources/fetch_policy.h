@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string_view>
 
 #include "core/fetch_state.h"
@@ -32,6 +33,12 @@ bool is_due(const SourceState& state, Instant now);
 // leaves the state unchanged.
 SourceState next_state(SourceState prev, const FetchResult& result, Instant now,
                        const BackoffPolicy& policy = {});
+
+// The state after a failure of `prev.url` (a fetch failure, or a body that did not parse):
+// one more consecutive failure, last_error = "<code>: <message>", 410 marks it gone, else
+// next_attempt_at = the later of the backoff delay and `retry_after` (clamped).
+SourceState failed_state(SourceState prev, const StageError& error, int http_status,
+                         std::optional<Instant> retry_after, Instant now, const BackoffPolicy& policy = {});
 
 // The delay after `consecutive_failures` (>= 1) failures: base doubling per failure up to the
 // cap, times a jitter factor fixed by `url`, so many sources failing together spread out.

@@ -393,6 +393,8 @@ struct HttpFetcher::Impl {
         continue;
       }
       transfers.emplace(easy, std::move(transfer));
+      if (transfers.size() > peak_in_flight.load(std::memory_order_relaxed))
+        peak_in_flight.store(transfers.size(), std::memory_order_relaxed);  // only this thread writes it
     }
   }
 
@@ -445,6 +447,9 @@ struct HttpFetcher::Impl {
       curl_easy_setopt(e, CURLOPT_USERNAME, user.c_str());
       curl_easy_setopt(e, CURLOPT_PASSWORD, password.c_str());
     }
+    // Clean requests: no cookie engine (CURLOPT_COOKIEFILE is never set), no Referer
+    // (CURLOPT_AUTOREFERER stays off), the URL as configured; validators go back byte for
+    // byte as the server sent them (weak ETags included).
     t.request_headers = curl_slist_append(
         nullptr, "Accept: application/rss+xml, application/atom+xml, application/feed+json, "
                  "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8");
@@ -537,6 +542,7 @@ struct HttpFetcher::Impl {
         if (!feed.validators.etag) feed.validators.etag = job.request.validators.etag;
         if (!feed.validators.last_modified) feed.validators.last_modified = job.request.validators.last_modified;
       }
+      if (last) feed.fresh_for = freshness_lifetime(*last, now);
       if (t.chain.every_hop_permanent()) feed.permanent_redirect = final_url;
       feed.fetched_at = now;
       result.outcome = std::move(feed);
@@ -595,6 +601,7 @@ struct HttpFetcher::Impl {
   std::vector<Job> incoming;
   bool stopping = false;
   StopLevel stop_level = StopLevel::none;
+  std::atomic<std::size_t> peak_in_flight{0};  // written by the worker, read by anyone
   // Worker-thread state below.
   StopLevel worker_stop = StopLevel::none;  // stop_level as of this turn of the loop
   HostScheduler<Job> scheduler;
@@ -622,5 +629,7 @@ void HttpFetcher::submit(FetchRequest request, FetchCallback on_done) {
 void HttpFetcher::stop_starting() { impl_->request_stop(StopLevel::no_new_transfers); }
 
 void HttpFetcher::abort_in_flight() { impl_->request_stop(StopLevel::abort); }
+
+std::size_t HttpFetcher::peak_in_flight() const { return impl_->peak_in_flight.load(std::memory_order_relaxed); }
 
 }  // namespace rssflow

@@ -85,6 +85,9 @@ class HttpFetcher {
   // abort_in_flight: stop_starting, and every transfer in flight is cut off and completes
   // with `interrupted` (what it received so far is discarded).
   void abort_in_flight();
+  // Most network transfers that were in flight at once so far (file:// reads are not
+  // transfers). Any thread; for rssflow_fetch_in_flight_max.
+  std::size_t peak_in_flight() const;
 
  private:
   struct Impl;

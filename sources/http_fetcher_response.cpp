@@ -71,6 +71,49 @@ void ResponseChain::consume_header_line(std::string_view line) {
   else if (iequals(name, "content-type")) head.content_type = std::move(value);
   else if (iequals(name, "location")) head.location = std::move(value);
   else if (iequals(name, "retry-after")) head.retry_after = std::move(value);
+  else if (iequals(name, "expires")) head.expires = std::move(value);
+  else if (iequals(name, "date")) head.date = std::move(value);
+  else if (iequals(name, "cache-control")) {
+    if (head.cache_control) *head.cache_control += ", " + value;
+    else head.cache_control = std::move(value);
+  }
+}
+
+std::optional<std::chrono::seconds> freshness_lifetime(const ResponseHead& head, Instant now) {
+  std::optional<long long> max_age;
+  if (head.cache_control) {
+    std::string_view rest = *head.cache_control;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      std::string_view directive = trim(rest.substr(0, comma));
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      const auto equals = directive.find('=');
+      const std::string_view name = trim(directive.substr(0, equals));
+      if (iequals(name, "no-store") || iequals(name, "no-cache")) return std::nullopt;
+      if (!iequals(name, "max-age") || equals == std::string_view::npos) continue;
+      std::string_view value = trim(directive.substr(equals + 1));
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+      long long seconds = 0;
+      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+      if (ec == std::errc{} && end == value.data() + value.size() && seconds >= 0) max_age = seconds;
+    }
+  }
+  if (max_age) {
+    if (*max_age == 0) return std::nullopt;
+    return std::chrono::seconds(*max_age);
+  }
+  if (!head.expires) return std::nullopt;
+  const time_t expires = curl_getdate(head.expires->c_str(), nullptr);
+  if (expires == -1) return std::nullopt;  // "0", "-1" and junk mean "already expired"
+  Instant origin = now;
+  if (head.date) {
+    if (const time_t date = curl_getdate(head.date->c_str(), nullptr); date != -1) {
+      origin = Instant{std::chrono::seconds(date)};
+    }
+  }
+  const Instant until{std::chrono::seconds(expires)};
+  if (until <= origin) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::seconds>(until - origin);
 }
 
 int ResponseChain::redirect_hops() const {

@@ -22,6 +22,9 @@ struct ResponseHead {
   std::optional<std::string> content_type;
   std::optional<std::string> location;
   std::optional<std::string> retry_after;
+  std::optional<std::string> cache_control;  // repeated headers joined with ", "
+  std::optional<std::string> expires;
+  std::optional<std::string> date;
 };
 
 // Every final (non-1xx) response of one transfer, in order: redirect hops, then the last one.
@@ -45,6 +48,11 @@ const char* reason_phrase(int status);
 
 // Retry-After as delay-seconds or an HTTP-date; nothing when unparseable or absurd.
 std::optional<Instant> parse_retry_after(std::string_view value, Instant now);
+
+// How long a response stays fresh for a private cache (RFC 9111 4.2.1): Cache-Control
+// max-age, else Expires minus Date (or minus `now` without a Date). Nothing for no-store,
+// no-cache, an unparseable or past Expires, or when the response says nothing.
+std::optional<std::chrono::seconds> freshness_lifetime(const ResponseHead& head, Instant now);
 
 // Facts about a finished transfer that the error mapping needs beyond the CURLcode.
 struct TransferFacts {

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "sources/fetch_schedule.h"
 #include "transforms/url.h"
 
 #include <pugixml.hpp>
@@ -237,6 +238,13 @@ class OutlineWalker : public pugi::xml_tree_walker {
       return;
     }
     Source source;
+    if (const std::string_view interval = trim(attribute(outline, "minInterval").value()); !interval.empty()) {
+      source.min_interval = parse_interval(interval);
+      if (!source.min_interval) {
+        reject(checked.url, line, "minInterval=\"" + std::string(interval) + "\" is not a duration like 30m, 2h or 1d");
+        return;
+      }
+    }
     source.url = std::move(checked.url);
     source.userinfo = std::move(checked.userinfo);
     source.title = outline_name(outline);

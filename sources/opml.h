@@ -25,6 +25,8 @@ struct SourceList {
 //   outermost first, followed by the outline's `category` attribute split on ',' and '/'.
 //   Blank and repeated names are dropped.
 // - Source::line is the outline's line in the file (1-based).
+// - Source::min_interval is the outline's `minInterval` attribute (parse_interval: "30m",
+//   "2h", "1d", a bare number is minutes); an outline with an unparseable one is rejected.
 // - xmlUrl must be an absolute http://, https:// or file:// URL with no whitespace (http(s)
 //   needs a host), or a relative reference (a path: %-escapes decoded, no '?' or '#'), which
 //   is resolved against the OPML file's folder into a file:// URL (percent-encoded). A URL seen before (compared in

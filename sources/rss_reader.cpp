@@ -324,7 +324,11 @@ void read_rss(pugi::xml_node root, XmlScope& scope, FeedDocument& doc, std::vect
   if (root_name.local == "RDF") doc.format = core == Ns::rss090 ? FeedFormat::rss090 : FeedFormat::rss10;
   else doc.format = rss_version(root.attribute("version").value());
 
-  if (channel) read_channel(channel, core, scope, doc);
+  if (channel) {
+    read_channel(channel, core, scope, doc);
+    XmlScope::Guard channel_guard(scope, channel);
+    doc.schedule = read_schedule_hints(channel, core, scope);
+  }
   if (!doc.language) {
     if (const std::string_view lang = xml_lang_of(channel ? channel : root); !lang.empty()) doc.language = std::string(lang);
   }

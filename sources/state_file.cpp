@@ -19,15 +19,15 @@ constexpr int kFormatVersion = 1;
 std::optional<Instant> parse_instant(const json& value) {
   if (!value.is_string()) return std::nullopt;
   const std::string text = value.get<std::string>();
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-  char z = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &s, &z) != 7 || z != 'Z') {
-    throw std::runtime_error("bad timestamp \"" + text + "\" (want 2024-05-01T12:00:00Z)");
-  }
-  const std::chrono::year_month_day day{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
-                                        std::chrono::day{static_cast<unsigned>(d)}};
-  if (!day.ok()) throw std::runtime_error("bad date in \"" + text + "\"");
-  return std::chrono::sys_days{day} + std::chrono::hours{h} + std::chrono::minutes{mi} + std::chrono::seconds{s};
+  const auto parsed = parse_rfc3339_utc(text);
+  if (!parsed) throw std::runtime_error("bad timestamp \"" + text + "\" (want 2024-05-01T12:00:00Z)");
+  return parsed;
+}
+
+std::optional<std::chrono::seconds> optional_seconds(const json& object, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return std::nullopt;
+  return std::chrono::seconds(it->get<long long>());
 }
 
 json instant_json(const std::optional<Instant>& t) { return t ? json(format_rfc3339(*t)) : json(nullptr); }
@@ -43,6 +43,10 @@ std::optional<std::string> optional_string(const json& object, const char* key) 
   return it->get<std::string>();
 }
 
+json seconds_json(const std::optional<std::chrono::seconds>& value) {
+  return value ? json(value->count()) : json(nullptr);
+}
+
 json to_json(const SourceState& state) {
   return json{{"etag", optional_json(state.validators.etag)},
               {"last_modified", optional_json(state.validators.last_modified)},
@@ -52,7 +56,15 @@ json to_json(const SourceState& state) {
               {"last_success_at", instant_json(state.last_success_at)},
               {"next_attempt_at", instant_json(state.next_attempt_at)},
               {"permanent_redirect", optional_json(state.permanent_redirect)},
-              {"gone", state.gone}};
+              {"gone", state.gone},
+              {"next_fetch_at", instant_json(state.next_fetch_at)},
+              {"body_hash", optional_json(state.body_hash)},
+              {"entries", state.entries},
+              {"ttl_seconds", seconds_json(state.feed_hints.ttl)},
+              {"update_period_seconds", seconds_json(state.feed_hints.update_period)},
+              {"skip_hours", state.feed_hints.skip_hours},
+              {"skip_days", state.feed_hints.skip_days},
+              {"publish_interval_seconds", seconds_json(state.publish_interval)}};
 }
 
 SourceState from_json(const std::string& url, const json& object) {
@@ -68,6 +80,15 @@ SourceState from_json(const std::string& url, const json& object) {
   if (const auto it = object.find("next_attempt_at"); it != object.end()) state.next_attempt_at = parse_instant(*it);
   state.permanent_redirect = optional_string(object, "permanent_redirect");
   state.gone = object.value("gone", false);
+  // Added with the schedule; older files lack them (first run: due now, body parsed).
+  if (const auto it = object.find("next_fetch_at"); it != object.end()) state.next_fetch_at = parse_instant(*it);
+  state.body_hash = optional_string(object, "body_hash");
+  state.entries = object.value("entries", std::size_t{0});
+  state.feed_hints.ttl = optional_seconds(object, "ttl_seconds");
+  state.feed_hints.update_period = optional_seconds(object, "update_period_seconds");
+  state.feed_hints.skip_hours = object.value("skip_hours", std::uint32_t{0});
+  state.feed_hints.skip_days = object.value("skip_days", std::uint8_t{0});
+  state.publish_interval = optional_seconds(object, "publish_interval_seconds");
   return state;
 }
 

@@ -2,7 +2,11 @@
 // database to keep it in (jsonl). One object per source URL:
 //   {"version": 1, "sources": {"<url>": {"etag": ..., "last_modified": ..., "last_status": 200,
 //    "last_error": "", "consecutive_failures": 0, "last_success_at": "2024-05-01T12:00:00Z",
-//    "next_attempt_at": null, "permanent_redirect": null, "gone": false}}}
+//    "next_attempt_at": null, "permanent_redirect": null, "gone": false,
+//    "next_fetch_at": "2024-05-01T13:00:00Z", "body_hash": "<xxh3-128 hex>", "entries": 20,
+//    "ttl_seconds": null, "update_period_seconds": 3600, "skip_hours": 0, "skip_days": 0,
+//    "publish_interval_seconds": 7200}}}
+// Fields added later are optional when read, so older files stay readable.
 #pragma once
 
 #include <filesystem>

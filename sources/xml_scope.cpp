@@ -31,6 +31,7 @@ constexpr KnownNs kKnown[] = {
     {"http://search.yahoo.com/mrss", Ns::media},
     {"http://www.w3.org/1999/02/22-rdf-syntax-ns#", Ns::rdf},
     {"http://www.w3.org/1999/xhtml", Ns::xhtml},
+    {"http://purl.org/rss/1.0/modules/syndication/", Ns::sy},
 };
 
 // Conventional prefixes, used only when a document forgets to declare them.
@@ -43,6 +44,7 @@ constexpr std::pair<std::string_view, std::string_view> kConventional[] = {
     {"atom", "http://www.w3.org/2005/Atom"},
     {"rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"},
     {"xhtml", "http://www.w3.org/1999/xhtml"},
+    {"sy", "http://purl.org/rss/1.0/modules/syndication/"},
 };
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }

@@ -17,7 +17,7 @@
 namespace rssflow {
 
 // The namespaces the readers understand, identified by URI (never by the prefix a document uses).
-enum class Ns { none, unknown, rss090, rss10, rss_userland, atom10, atom03, dc, dcterms, content, itunes, media, rdf, xhtml };
+enum class Ns { none, unknown, rss090, rss10, rss_userland, atom10, atom03, dc, dcterms, content, itunes, media, rdf, xhtml, sy };
 
 Ns ns_from_uri(std::string_view uri);
 

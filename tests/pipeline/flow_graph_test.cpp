@@ -143,6 +143,35 @@ TEST(Stages, AFailedFetchBecomesAFailedOutcomeThatCarriesNothing) {
   EXPECT_EQ(batch.items, 0u);
 }
 
+TEST(Stages, CleaningGoesOnUnderWhatIsLeftOfTheParseBudget) {
+  HashSet stored;
+  DedupeStep dedupe(stored);
+  SourceBatch plenty = parse_source(FetchedSource{job(4), fetched(4)}, Hash128{}, ParseLimits{});
+  ASSERT_TRUE(plenty.clean_budget.has_value());
+  EXPECT_GT(*plenty.clean_budget, std::chrono::milliseconds{0});
+  EXPECT_LE(*plenty.clean_budget, ParseLimits{}.deadline);
+  dedupe.run(plenty);
+  clean_source(plenty, ArticleOptions{});
+  EXPECT_EQ(plenty.outcome.status, SourceStatus::ok);
+  EXPECT_EQ(plenty.articles.articles.size(), 3u);
+
+  // A parse that used up the budget: the source fails at the first entry it would clean,
+  // as parse_timeout with its own reason in the state, and carries nothing further.
+  SourceBatch spent = parse_source(FetchedSource{job(5), fetched(5)}, Hash128{}, ParseLimits{});
+  spent.clean_budget = std::chrono::milliseconds{0};
+  dedupe.run(spent);
+  ASSERT_EQ(spent.kept.size(), 2u) << "the shared story was admitted from feed 4";
+  clean_source(spent, ArticleOptions{});
+  EXPECT_EQ(spent.outcome.status, SourceStatus::failed);
+  ASSERT_TRUE(spent.outcome.error.has_value());
+  EXPECT_EQ(spent.outcome.error->code, ErrorCode::parse_timeout);
+  EXPECT_NE(spent.outcome.error->message.find("while cleaning entry 1 of 2"), std::string::npos)
+      << spent.outcome.error->message;
+  EXPECT_NE(spent.outcome.state.last_error.find("parse_timeout"), std::string::npos) << spent.outcome.state.last_error;
+  EXPECT_TRUE(spent.articles.articles.empty());
+  EXPECT_EQ(spent.items, 0u);
+}
+
 struct GraphRun {
   std::vector<std::optional<SourceOutcome>> outcomes;
   GraphResult result;

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <chrono>
 #include <set>
 #include <sstream>
 
@@ -91,13 +92,19 @@ TEST(HostileRun, GoodFeedsLoadBadOnesReportTheirOwnReasonAndTheSecondRunIsCondit
   HostileServer server;
   TempDir dir;
   testing::write_file(dir.file("sources.opml"), opml(server));
+  // The second run is a minute later on a simulated clock, with a one-second schedule: every
+  // good feed is due again (conditional GET), every failed one still backs off.
+  const long long start = std::chrono::duration_cast<std::chrono::seconds>(
+                              std::chrono::system_clock::now().time_since_epoch()).count();
   auto run = [&](const std::string& tag) {
     return testing::run_command({"/usr/bin/time", "-f", "%M", "-o", dir.file("rss-" + tag), RSSFLOW_BINARY, "run",
                                  "--sources", dir.file("sources.opml"), "--sink", "jsonl", "--out",
                                  dir.file("out-" + tag + ".jsonl"), "--state-file", dir.file("state.json"),
                                  "--report", dir.file("report-" + tag + ".json"), "--timeout", "3",
                                  "--connect-timeout", "2", "--max-body-bytes", "1048576", "--per-host", "32",
-                                 "--lock-file", dir.file("lock")});
+                                 "--lock-file", dir.file("lock"), "--min-interval", "1s",
+                                 "--unconditional-interval", "1s", "--max-interval", "1s"},
+                                {"RSSFLOW_TEST_NOW=" + std::to_string(tag == "1" ? start : start + 60)});
   };
 
   const auto first = run("1");

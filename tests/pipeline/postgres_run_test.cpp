@@ -104,8 +104,11 @@ TEST(PostgresRun, ASecondRunOverChangedFeedsGivesTheRowsOfAFullRun) {
   args.insert(args.end(), {"--report", dir.file("report.json")});
   ASSERT_EQ(run_command(args).exit_status, 0);
   const std::string report = testing::read_file(dir.file("report.json"));
-  EXPECT_NE(report.find("\"unchanged_entries\": 4"), std::string::npos)
-      << "a's two untouched entries and b's two were skipped before cleaning:\n" << report;
+  // b's body is byte-identical: the source is `unchanged` and not parsed at all (issue 12);
+  // a's body changed, and its two untouched entries are skipped before cleaning.
+  EXPECT_NE(report.find("\"unchanged_entries\": 2,\n    \"updated\""), std::string::npos)
+      << "a's two untouched entries were skipped before cleaning:\n" << report;
+  EXPECT_NE(report.find("\"unchanged\": 1,"), std::string::npos) << "b's body did not change:\n" << report;
 
   const PostgresOptions full = fresh_schema("_full");
   ASSERT_EQ(run_command(run_args(dir.file("sources.opml"), full)).exit_status, 0);
@@ -213,7 +216,17 @@ TEST(PostgresRun, KilledDuringLoadLeavesCommittedBatchesAndARerunCompletes) {
       << "the committed sources' fetch state was committed with their rows";
   const CommandResult rerun = run_command(run_args(opml, options, "7"));
   ASSERT_TRUE(completed(rerun)) << rerun.exit_status << "\n" << rerun.err;
-  EXPECT_EQ(difference(options, reference), 0);
+  // A source still being parsed or cleaned when the process died is quarantined by the rerun
+  // as if it had killed the process (issue 9): its rows are the only ones allowed to be missing.
+  const std::string quarantined = "SELECT url FROM " + options.schema +
+                                  ".source_state WHERE last_error LIKE 'crashed_previous_run%'";
+  EXPECT_LT(query_count(options, "SELECT count(*) FROM (" + quarantined + ") q"), static_cast<long long>(kFeeds) / 2)
+      << "only the sources in flight, and the first batch's were loaded";
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM " + options.schema + ".articles x FULL JOIN " + reference.schema +
+                                     ".articles y USING (url_hash) WHERE (x.url_hash IS NULL OR y.url_hash IS NULL"
+                                     " OR x.content_hash <> y.content_hash) AND coalesce(x.feed_url, y.feed_url) NOT IN (" +
+                                     quarantined + ")"),
+            0);
 }
 
 }  // namespace

@@ -156,12 +156,22 @@ TEST(RunCommand, ExitsFourWhileAnotherRunHoldsTheLock) {
   EXPECT_FALSE(fs::exists(dir.file("out.jsonl")));
 }
 
-TEST(RunCommand, ExitsThreeWhenTheSinkCannotBeOpened) {
+TEST(RunCommand, AnOutputFolderThatDoesNotExistIsAConfigurationError) {
   TempDir dir;
   write_file(dir.file("sources.opml"), opml_for({}));
   const auto result = run_command(run_args(dir, dir.file("sources.opml"), dir.file("no/such/dir/out.jsonl"), dir.file("report.json")));
-  EXPECT_EQ(result.exit_status, 3) << result.err;
+  EXPECT_EQ(result.exit_status, 2) << result.err;  // found before anything is fetched
   EXPECT_NE(result.err.find("no/such/dir"), std::string::npos) << result.err;
+}
+
+TEST(RunCommand, ExitsThreeWhenTheSinkFailsToWrite) {
+  TempDir dir;
+  write_file(dir.file("feed.xml"), R"(<rss version="2.0"><channel><title>T</title>
+<item><title>One</title><link>https://a.example/1</link></item></channel></rss>)");
+  write_file(dir.file("sources.opml"), opml_for({"feed.xml"}));
+  const auto result = run_command(run_args(dir, dir.file("sources.opml"), "/dev/full", dir.file("report.json")));
+  EXPECT_EQ(result.exit_status, 3) << result.err;
+  EXPECT_NE(result.err.find("/dev/full"), std::string::npos) << result.err;
 }
 
 TEST(RunCommand, ReportsABadSourceByNameAndLoadsTheOthers) {

@@ -105,6 +105,20 @@ TEST(PostgresMigrate, UnknownAppliedVersionIsAnError) {
   EXPECT_THROW(migrate(options), SinkError);
 }
 
+// Branches number their migrations ahead (V9 may land before V4..V8): a version below the
+// highest applied one is still applied, and the schema stays at the highest version.
+TEST(PostgresMigrate, AMigrationFillingAGapBelowTheAppliedOnesIsAppliedLater) {
+  const PostgresOptions options = fresh_schema();
+  std::vector<MigrationFile> files = embedded_migrations();
+  files.push_back({"V1000__later_number.sql", "CREATE TABLE later_number (id int);"});
+  EXPECT_EQ(migrate(options, parse_migrations(files)).current_version, 1000);
+  files.push_back({"V999__filled_gap.sql", "CREATE TABLE filled_gap (id int);"});
+  const MigrateResult filled = migrate(options, parse_migrations(files));
+  EXPECT_EQ(filled.applied, std::vector<int>{999});
+  EXPECT_EQ(filled.current_version, 1000);
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM rssflow_schema_history"), version_count() + 2);
+}
+
 TEST(PostgresMigrate, DroppedTableIsNamedWithTheFixAndRepairRecreatesIt) {
   const PostgresOptions options = fresh_schema();
   migrate(options);

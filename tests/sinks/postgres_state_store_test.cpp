@@ -31,6 +31,11 @@ SourceState healthy_source() {
   s.validators.last_modified = "Wed, 21 Oct 2015 07:28:00 GMT";
   s.last_status = 200;
   s.last_success_at = Instant{std::chrono::seconds{1700000000}};
+  s.next_fetch_at = Instant{std::chrono::seconds{1700003600}};
+  s.body_hash = "0123456789abcdef0123456789abcdef";
+  s.entries = 25;
+  s.feed_hints = FeedScheduleHints{std::chrono::minutes(90), std::chrono::hours(2), 0x00ff0003u, 0x41};
+  s.publish_interval = std::chrono::seconds(7200);
   return s;
 }
 
@@ -45,6 +50,11 @@ void expect_same(const SourceState& a, const SourceState& b) {
   EXPECT_EQ(a.next_attempt_at, b.next_attempt_at);
   EXPECT_EQ(a.permanent_redirect, b.permanent_redirect);
   EXPECT_EQ(a.gone, b.gone);
+  EXPECT_EQ(a.next_fetch_at, b.next_fetch_at);
+  EXPECT_EQ(a.body_hash, b.body_hash);
+  EXPECT_EQ(a.entries, b.entries);
+  EXPECT_EQ(a.feed_hints, b.feed_hints);
+  EXPECT_EQ(a.publish_interval, b.publish_interval);
 }
 
 TEST(PostgresFetchStateStore, RoundTripsEveryField) {

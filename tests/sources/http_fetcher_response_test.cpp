@@ -53,6 +53,30 @@ TEST(RetryAfter, AcceptsSecondsAndHttpDates) {
   EXPECT_FALSE(parse_retry_after("", now).has_value());
 }
 
+TEST(Freshness, MaxAgeWinsOverExpiresAndNoCacheMeansNothing) {
+  const Instant now{std::chrono::sys_days{std::chrono::year{2024} / 5 / 1} + 12h};
+  auto lifetime = [&](std::initializer_list<const char*> lines) {
+    const ResponseChain chain = chain_of(lines);
+    return freshness_lifetime(*chain.last(), now);
+  };
+  EXPECT_EQ(lifetime({"HTTP/1.1 200 OK\r\n", "Cache-Control: public, max-age=3600\r\n",
+                      "Expires: Wed, 01 May 2024 20:00:00 GMT\r\n"}),
+            3600s);
+  EXPECT_EQ(lifetime({"HTTP/1.1 200 OK\r\n", "Cache-Control: public\r\n", "cache-control: max-age=\"60\"\r\n"}), 60s)
+      << "repeated Cache-Control headers are one list";
+  EXPECT_EQ(lifetime({"HTTP/1.1 200 OK\r\n", "Date: Wed, 01 May 2024 10:00:00 GMT\r\n",
+                      "Expires: Wed, 01 May 2024 12:30:00 GMT\r\n"}),
+            9000s)
+      << "Expires counts from the server's Date, not from our clock";
+  EXPECT_EQ(lifetime({"HTTP/1.1 200 OK\r\n", "Expires: Wed, 01 May 2024 13:00:00 GMT\r\n"}), 3600s);
+  EXPECT_EQ(lifetime({"HTTP/1.1 200 OK\r\n", "Expires: 0\r\n"}), std::nullopt);
+  EXPECT_EQ(lifetime({"HTTP/1.1 200 OK\r\n", "Expires: Wed, 01 May 2024 11:00:00 GMT\r\n"}), std::nullopt);
+  EXPECT_EQ(lifetime({"HTTP/1.1 200 OK\r\n", "Cache-Control: no-cache, max-age=600\r\n"}), std::nullopt);
+  EXPECT_EQ(lifetime({"HTTP/1.1 200 OK\r\n", "Cache-Control: max-age=0\r\n"}), std::nullopt);
+  EXPECT_EQ(lifetime({"HTTP/1.1 200 OK\r\n", "Cache-Control: max-age=abc\r\n"}), std::nullopt);
+  EXPECT_EQ(lifetime({"HTTP/1.1 200 OK\r\n"}), std::nullopt);
+}
+
 TEST(StatusError, MapsStatusesToCodesWithReasonPhrases) {
   const std::string url = "http://x/feed";
   EXPECT_FALSE(status_error(200, "OK", 10, url).has_value());

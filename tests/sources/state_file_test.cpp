@@ -32,6 +32,11 @@ SourceState full_state() {
   state.next_attempt_at = Instant{std::chrono::sys_days{std::chrono::year{2024} / 5 / 1} + 13h + 30min + 5s};
   state.permanent_redirect = "https://example.org/feed.xml";
   state.gone = false;
+  state.next_fetch_at = Instant{std::chrono::sys_days{std::chrono::year{2024} / 5 / 1} + 14h};
+  state.body_hash = "0123456789abcdef0123456789abcdef";
+  state.entries = 25;
+  state.feed_hints = FeedScheduleHints{std::chrono::minutes(90), std::chrono::hours(2), 0x00ff0003u, 0x41};
+  state.publish_interval = std::chrono::seconds(7200);
   return state;
 }
 
@@ -46,6 +51,11 @@ void expect_same(const SourceState& a, const SourceState& b) {
   EXPECT_EQ(a.next_attempt_at, b.next_attempt_at);
   EXPECT_EQ(a.permanent_redirect, b.permanent_redirect);
   EXPECT_EQ(a.gone, b.gone);
+  EXPECT_EQ(a.next_fetch_at, b.next_fetch_at);
+  EXPECT_EQ(a.body_hash, b.body_hash);
+  EXPECT_EQ(a.entries, b.entries);
+  EXPECT_EQ(a.feed_hints, b.feed_hints);
+  EXPECT_EQ(a.publish_interval, b.publish_interval);
 }
 
 TEST_F(StateFileTest, MissingFileLoadsAsEmpty) {

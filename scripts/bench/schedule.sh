@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# The per-feed schedule on a simulated clock (RSSFLOW_TEST_NOW), against the loopback feed owner
+# (tests/servers/feed_owner_server.py) playing 500 feeds of mixed behaviour:
+#   1. 50 cron runs 5 minutes apart: requests and bytes with the schedule vs fetching every
+#      source every run (the same 50 runs with --force: conditional GET, no schedule);
+#   2. CPU (user + system) of a run where every feed answers 200 with the body it sent last
+#      time (all `unchanged`) vs the first run that parsed them all.
+# Prints ratios; absolute numbers are only context (machines are shared and noisy).
+#
+#   scripts/bench/schedule.sh            FEEDS=500 RUNS=50 RSSFLOW_BIN=build/rssflow PART=all|cpu
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bin=${RSSFLOW_BIN:-build/rssflow}
+feeds=${FEEDS:-500}
+runs=${RUNS:-50}
+start=1767571200   # Monday 2026-01-05 00:00:00 UTC
+work=$(mktemp -d)
+server_pid=""
+cleanup() { [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+start_server() {
+  mkfifo "$work/port.fifo"
+  /usr/bin/python3 -u tests/servers/feed_owner_server.py >"$work/port.fifo" &
+  server_pid=$!
+  read -r port <"$work/port.fifo"
+  base="http://127.0.0.1:$port"
+}
+control() { curl -fsS "$base$1"; }
+
+# A population like a real subscription list: most feeds send validators and change every few
+# hours to once a day; some never change; some send no validators; some ignore conditional GET.
+write_opml() {  # write_opml FILE QUERY_SUFFIX_FOR_ALL
+  local periods=(3600 7200 21600 43200 86400 0)
+  {
+    echo '<?xml version="1.0"?><opml version="2.0"><head><title>schedule bench</title></head><body>'
+    for ((i = 0; i < feeds; i++)); do
+      local period=${periods[i % ${#periods[@]}]} q
+      case $((i % 10)) in
+        0|1|2|3) q="validators=both" ;;
+        4) q="validators=etag&amp;maxage=7200" ;;
+        5) q="validators=lm" ;;
+        6) q="validators=none" ;;
+        7) q="validators=etag&amp;ttl=120" ;;
+        8) q="validators=etag&amp;ignore_cond=1" ;;
+        9) q="validators=weak&amp;sy=hourly:1" ;;
+      esac
+      printf '<outline type="rss" text="f%d" xmlUrl="%s/feed/f%d.xml?%s&amp;period=%d&amp;items=20&amp;pad=600%s"/>\n' \
+        "$i" "$base" "$i" "$q" "$period" "$2"
+    done
+    echo '</body></opml>'
+  } >"$1"
+}
+
+cron_runs() {  # cron_runs OPML STATE [extra flags...]: $runs runs 5 minutes apart
+  local opml=$1 state=$2
+  shift 2
+  for ((r = 0; r < runs; r++)); do
+    local now=$((start + r * 300))
+    control "/_now?t=$now" >/dev/null
+    RSSFLOW_TEST_NOW=$now "$bin" run --sources "$opml" --sink jsonl --out /dev/null --state-file "$state" \
+      --lock-file "$work/lock" --quiet "$@" >/dev/null 2>&1 || true
+  done
+}
+
+# requests and body bytes the server sent since the last call (the log is cleared)
+traffic() {
+  control "/_log?clear=1" | /usr/bin/python3 -c 'import json,sys; log=json.load(sys.stdin); print(len(log), sum(r["bytes"] for r in log))'
+}
+
+cpu_of() {  # user+system seconds of one command
+  /usr/bin/python3 -c 'import resource,subprocess,sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+r=resource.getrusage(resource.RUSAGE_CHILDREN); print(f"{r.ru_utime + r.ru_stime:.3f}")' "$@"
+}
+
+start_server
+if [[ ${PART:-all} != cpu ]]; then
+  write_opml "$work/feeds.opml" ""
+  cron_runs "$work/feeds.opml" "$work/scheduled.json"
+  read -r sched_requests sched_bytes < <(traffic)
+  cron_runs "$work/feeds.opml" "$work/everything.json" --force
+  read -r all_requests all_bytes < <(traffic)
+fi
+
+# Every feed ignores conditional GET and never changes: after a first run that parses them all,
+# a run gets 500 identical bodies. Bodies are full-content sized (50 entries of 2 KB, about
+# 110 KB), like the feeds of blogs and news sites. Best of 3; also the CPU of spawning a
+# process here (/bin/true through the same wrapper), which both runs pay.
+write_opml "$work/same.opml" "&amp;ignore_cond=1"
+sed -i 's/&amp;period=[0-9]*//; s/items=20&amp;pad=600/items=50\&amp;pad=2000/' "$work/same.opml"
+control "/_now?t=$start" >/dev/null
+same_run() { cpu_of "$bin" run --sources "$work/same.opml" --sink jsonl --out /dev/null --state-file "$work/same.json" \
+  --lock-file "$work/lock" --quiet --force; }
+min() { printf '%s\n' "$@" | sort -g | head -1; }
+firsts=() unchangeds=() spawns=()
+for ((k = 0; k < 3; k++)); do
+  rm -f "$work/same.json"
+  firsts+=("$(same_run)")
+  unchangeds+=("$(same_run)")
+  spawns+=("$(cpu_of /bin/true)")
+done
+first_cpu=$(min "${firsts[@]}")
+unchanged_cpu=$(min "${unchangeds[@]}")
+spawn_cpu=$(min "${spawns[@]}")
+unchanged_statuses=$("$bin" run --sources "$work/same.opml" --sink jsonl --out /dev/null \
+  --state-file "$work/same.json" --lock-file "$work/lock" --force 2>&1 | grep '^rssflow run:')
+same_bytes=$(traffic | cut -d' ' -f2)
+
+if [[ ${PART:-all} != cpu ]]; then
+  echo "feeds: $feeds, cron runs: $runs, 5 minutes apart (simulated $((runs * 5)) minutes)"
+  printf 'fetch everything every run: %6d requests %12d body bytes\n' "$all_requests" "$all_bytes"
+  printf 'per-feed schedule:          %6d requests %12d body bytes\n' "$sched_requests" "$sched_bytes"
+  printf 'RATIO requests: %.1fx fewer\n' "$(echo "$all_requests / $sched_requests" | bc -l)"
+  printf 'RATIO bytes: %.1fx fewer\n' "$(echo "$all_bytes / $sched_bytes" | bc -l)"
+fi
+echo "all-unchanged run: $unchanged_statuses"
+printf 'CPU (best of 3): first run (parse all) %.3f s, all-unchanged run %.3f s, process spawn %.3f s (%d MB served per run)\n' \
+  "$first_cpu" "$unchanged_cpu" "$spawn_cpu" "$((same_bytes / 7 / 1000000))"
+printf 'RATIO CPU all-unchanged / first: %.1f%%\n' "$(echo "100 * $unchanged_cpu / $first_cpu" | bc -l)"
+printf 'RATIO CPU all-unchanged / first, both net of the process spawn: %.1f%%\n' \
+  "$(echo "100 * ($unchanged_cpu - $spawn_cpu) / ($first_cpu - $spawn_cpu)" | bc -l)"

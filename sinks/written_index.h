@@ -1,0 +1,41 @@
+// What the JSON Lines sink has already delivered: url_hash -> content_hash of every record it
+// wrote, kept in a small file between runs, so that each run writes only the records that are
+// new or changed since the last one (the set the PostgreSQL sink inserts or updates).
+#pragma once
+
+#include <filesystem>
+#include <unordered_map>
+
+#include "core/hash.h"
+
+namespace rssflow {
+
+// File format: a first line "rssflow-written-index 1", then one line per record,
+// "<url_hash hex> <content_hash hex>" (32 lower-case hex digits each). Not thread-safe; one
+// run at a time per file (the run lock).
+class WrittenIndex {
+ public:
+  // A missing file is an empty index (first run). Throws std::runtime_error naming the file
+  // when it exists but cannot be read or is not an index.
+  explicit WrittenIndex(std::filesystem::path path);
+
+  // True when the record was delivered before with this same content.
+  bool unchanged(const Hash128& url_hash, const Hash128& content_hash) const;
+
+  // Notes a record this run delivered (kept in memory until save()).
+  void record(const Hash128& url_hash, const Hash128& content_hash);
+
+  // Merges this run's records into the file as it is now (another shard's run may have added
+  // its own since) and replaces it atomically. Throws std::runtime_error naming the file.
+  void save();
+
+  std::size_t size() const { return known_.size(); }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  std::unordered_map<Hash128, Hash128, Hash128Hasher> known_;
+  std::unordered_map<Hash128, Hash128, Hash128Hasher> delivered_;  // this run
+};
+
+}  // namespace rssflow

@@ -134,8 +134,12 @@ TEST(PostgresRecovery, CrashWhileParsingLeavesNoRowWithoutStateAndTheNextRunQuar
   EXPECT_EQ(query_count(options, "SELECT count(*) FROM source_state WHERE last_error LIKE 'crashed_previous_run%'"
                                  " AND next_attempt_at > now()"),
             1);
+  // Loaded: in this run, or committed before the crash with its state (then the same bytes are
+  // `unchanged` now and not parsed again, issue 12).
   long long loaded_sources = 0;
-  for (const Json& source : report["sources"]) loaded_sources += source["records"].get<long long>() > 0 ? 1 : 0;
+  for (const Json& source : report["sources"]) {
+    loaded_sources += source["records"].get<long long>() > 0 || source["status"] == "unchanged" ? 1 : 0;
+  }
   EXPECT_GE(loaded_sources, 10);
   EXPECT_EQ(query_count(options, "SELECT count(DISTINCT feed_url) FROM articles"), loaded_sources);
   EXPECT_EQ(rows_without_state(options), 0);

@@ -44,12 +44,22 @@ void SourceBatch::fail_input(StageError error) {
   outcome.error = std::move(error);
 }
 
-SourceBatch skipped_batch(const SourceJob& job) {
+namespace {
+
+// A source this run does not contact: its prior state is carried over as it is.
+SourceBatch uncontacted_batch(const SourceJob& job, SourceStatus status) {
   SourceBatch batch;
   batch.index = job.index;
   batch.outcome.source = job.source;
-  batch.outcome.status = SourceStatus::skipped;
+  batch.outcome.status = status;
   batch.outcome.state = job.prior_state;
+  return batch;
+}
+
+}  // namespace
+
+SourceBatch skipped_batch(const SourceJob& job) {
+  SourceBatch batch = uncontacted_batch(job, SourceStatus::skipped);
   std::string why = job.prior_state.gone ? "source is gone (HTTP 410); remove it or reset its state"
                                          : "backing off until ";
   if (!job.prior_state.gone && job.prior_state.next_attempt_at) {
@@ -63,14 +73,7 @@ SourceBatch skipped_batch(const SourceJob& job) {
   return batch;
 }
 
-SourceBatch not_due_batch(const SourceJob& job) {
-  SourceBatch batch;
-  batch.index = job.index;
-  batch.outcome.source = job.source;
-  batch.outcome.status = SourceStatus::not_due;
-  batch.outcome.state = job.prior_state;
-  return batch;
-}
+SourceBatch not_due_batch(const SourceJob& job) { return uncontacted_batch(job, SourceStatus::not_due); }
 
 namespace {
 

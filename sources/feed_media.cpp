@@ -1,5 +1,6 @@
 #include "sources/feed_media.h"
 
+#include "core/ascii.h"
 #include "sources/feed_readers.h"
 
 #include <algorithm>
@@ -8,20 +9,10 @@
 namespace rssflow {
 namespace {
 
-bool starts_with_ci(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
-
 bool is_image_media(pugi::xml_node content) {
   const std::string_view medium = trim(content.attribute("medium").value());
   const std::string_view type = trim(content.attribute("type").value());
-  return medium == "image" || starts_with_ci(type, "image/");
+  return medium == "image" || ascii_starts_with_ci(type, "image/");
 }
 
 void set_image(FeedEntry& entry, XmlScope& scope, pugi::xml_node element, std::string_view attribute) {
@@ -84,7 +75,7 @@ void add_enclosure(FeedEntry& entry, const XmlScope& scope, std::string_view url
   long long bytes = 0;
   const auto [end, error] = std::from_chars(length.data(), length.data() + length.size(), bytes);
   if (error == std::errc() && end == length.data() + length.size() && bytes > 0) enclosure.length = bytes;
-  if (!entry.image_url && enclosure.type && starts_with_ci(*enclosure.type, "image/")) entry.image_url = enclosure.url;
+  if (!entry.image_url && enclosure.type && ascii_starts_with_ci(*enclosure.type, "image/")) entry.image_url = enclosure.url;
   entry.enclosures.push_back(std::move(enclosure));
 }
 

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "core/ascii.h"
 #include "core/terminal_text.h"
 #include "transforms/url.h"
 
@@ -14,12 +15,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 std::string with_detail(std::string summary, const TransferFacts& facts, CURLcode code) {
@@ -66,14 +61,14 @@ void ResponseChain::consume_header_line(std::string_view line) {
   const std::string_view name = trim(line.substr(0, colon));
   std::string value(trim(line.substr(colon + 1)));
   ResponseHead& head = responses.back();
-  if (iequals(name, "etag")) head.etag = std::move(value);
-  else if (iequals(name, "last-modified")) head.last_modified = std::move(value);
-  else if (iequals(name, "content-type")) head.content_type = std::move(value);
-  else if (iequals(name, "location")) head.location = std::move(value);
-  else if (iequals(name, "retry-after")) head.retry_after = std::move(value);
-  else if (iequals(name, "expires")) head.expires = std::move(value);
-  else if (iequals(name, "date")) head.date = std::move(value);
-  else if (iequals(name, "cache-control")) {
+  if (ascii_iequals(name, "etag")) head.etag = std::move(value);
+  else if (ascii_iequals(name, "last-modified")) head.last_modified = std::move(value);
+  else if (ascii_iequals(name, "content-type")) head.content_type = std::move(value);
+  else if (ascii_iequals(name, "location")) head.location = std::move(value);
+  else if (ascii_iequals(name, "retry-after")) head.retry_after = std::move(value);
+  else if (ascii_iequals(name, "expires")) head.expires = std::move(value);
+  else if (ascii_iequals(name, "date")) head.date = std::move(value);
+  else if (ascii_iequals(name, "cache-control")) {
     if (head.cache_control) *head.cache_control += ", " + value;
     else head.cache_control = std::move(value);
   }
@@ -89,8 +84,8 @@ std::optional<std::chrono::seconds> freshness_lifetime(const ResponseHead& head,
       rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
       const auto equals = directive.find('=');
       const std::string_view name = trim(directive.substr(0, equals));
-      if (iequals(name, "no-store") || iequals(name, "no-cache")) return std::nullopt;
-      if (!iequals(name, "max-age") || equals == std::string_view::npos) continue;
+      if (ascii_iequals(name, "no-store") || ascii_iequals(name, "no-cache")) return std::nullopt;
+      if (!ascii_iequals(name, "max-age") || equals == std::string_view::npos) continue;
       std::string_view value = trim(directive.substr(equals + 1));
       if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
       long long seconds = 0;

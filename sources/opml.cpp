@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "core/ascii.h"
 #include "sources/fetch_schedule.h"
 #include "transforms/url.h"
 
@@ -26,24 +27,16 @@ std::string_view trim(std::string_view s) {
   return s.substr(first, last - first + 1);
 }
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
 std::string lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(), ascii_lower);
   return out;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return ascii_lower(x) == ascii_lower(y);
-         });
-}
-
 // Exporters disagree on attribute case (xmlUrl, xmlurl, XMLURL).
 pugi::xml_attribute attribute(const pugi::xml_node& node, std::string_view name) {
   for (const pugi::xml_attribute& a : node.attributes()) {
-    if (iequals(a.name(), name)) return a;
+    if (ascii_iequals(a.name(), name)) return a;
   }
   return {};
 }
@@ -203,7 +196,7 @@ class OutlineWalker : public pugi::xml_tree_walker {
   bool for_each(pugi::xml_node& node) override {
     const auto level = static_cast<std::size_t>(depth());
     path_.resize(level);
-    if (node.type() != pugi::node_element || !iequals(node.name(), "outline")) {
+    if (node.type() != pugi::node_element || !ascii_iequals(node.name(), "outline")) {
       path_.emplace_back();
       return true;
     }
@@ -219,12 +212,12 @@ class OutlineWalker : public pugi::xml_tree_walker {
     const int line = lines_.line_at(outline.offset_debug());
     const std::string_view type = trim(attribute(outline, "type").value());
     const pugi::xml_attribute xml_url = attribute(outline, "xmlUrl");
-    if (iequals(type, "include")) {
+    if (ascii_iequals(type, "include")) {
       reject(trim(attribute(outline, "url").value()), line, "OPML inclusion (type=\"include\") is not supported");
       return;
     }
     if (!xml_url) return;
-    const bool feed_type = iequals(type, "rss") || iequals(type, "atom") || iequals(type, "feed");
+    const bool feed_type = ascii_iequals(type, "rss") || ascii_iequals(type, "atom") || ascii_iequals(type, "feed");
     if (trim(xml_url.value()).empty() && !feed_type) return;  // a folder some exporters give xmlUrl=""
 
     CheckedUrl checked = check_url(xml_url.value(), base_dir_);
@@ -286,13 +279,13 @@ SourceList read_opml_buffer(std::string_view bytes, const std::filesystem::path&
     throw std::runtime_error(message.str());
   }
   const pugi::xml_node root = document.document_element();
-  if (!iequals(root.name(), "opml")) {
+  if (!ascii_iequals(root.name(), "opml")) {
     throw std::runtime_error(std::string(name) + ": not OPML: the root element is <" + root.name() +
                              ">, expected <opml>");
   }
   pugi::xml_node body;
   for (const pugi::xml_node& child : root.children()) {
-    if (child.type() == pugi::node_element && iequals(child.name(), "body")) {
+    if (child.type() == pugi::node_element && ascii_iequals(child.name(), "body")) {
       body = child;
       break;
     }

@@ -3,21 +3,11 @@
 #include <string>
 
 #include "sources/feed_media.h"
+#include "core/ascii.h"
 #include "sources/feed_readers.h"
 
 namespace rssflow {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 // A link whose text was escaped twice ("?a=1&amp;amp;b=2") still means "&": browsers and
 // feedparser undo the second escape, and "&amp;" is never meant literally inside a URL.
@@ -81,7 +71,7 @@ void on_link(pugi::xml_node e, std::string_view, ItemState& s) {
 void on_guid(pugi::xml_node e, std::string_view, ItemState& s) {
   if (s.entry.guid) return;
   set_once(s.entry.guid, text_of(e));
-  s.guid_permalink = !iequals(trim(e.attribute("isPermaLink").value()), "false");
+  s.guid_permalink = !ascii_iequals(trim(e.attribute("isPermaLink").value()), "false");
 }
 void on_pub_date(pugi::xml_node e, std::string_view, ItemState& s) { set_date(s.dates.pub_date, e); }
 void on_description(pugi::xml_node e, std::string_view, ItemState& s) {

@@ -6,6 +6,8 @@
 
 #include "sources/feed_readers.h"
 
+#include "core/ascii.h"
+
 namespace rssflow {
 namespace {
 
@@ -19,25 +21,14 @@ std::optional<long long> whole_number(std::string_view text, long long low, long
   return value;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 std::optional<std::chrono::seconds> period_length(std::string_view period) {
   period = trim(period);
   using std::chrono::hours;
-  if (iequals(period, "hourly")) return hours(1);
-  if (iequals(period, "daily")) return hours(24);
-  if (iequals(period, "weekly")) return hours(24 * 7);
-  if (iequals(period, "monthly")) return hours(24 * 30);
-  if (iequals(period, "yearly")) return hours(24 * 365);
+  if (ascii_iequals(period, "hourly")) return hours(1);
+  if (ascii_iequals(period, "daily")) return hours(24);
+  if (ascii_iequals(period, "weekly")) return hours(24 * 7);
+  if (ascii_iequals(period, "monthly")) return hours(24 * 30);
+  if (ascii_iequals(period, "yearly")) return hours(24 * 365);
   return std::nullopt;
 }
 
@@ -61,7 +52,7 @@ std::uint8_t read_skip_days(pugi::xml_node list, XmlScope& scope) {
     if (child.type() != pugi::node_element || scope.name_of(child).local != "day") continue;
     const std::string text = text_of(child);
     for (std::size_t d = 0; d < kDays.size(); ++d) {
-      if (iequals(trim(text), kDays[d])) bits |= static_cast<std::uint8_t>(1u << d);
+      if (ascii_iequals(trim(text), kDays[d])) bits |= static_cast<std::uint8_t>(1u << d);
     }
   }
   return bits;

@@ -4,6 +4,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "core/ascii.h"
 #include "core/time.h"
 #include "transforms/article_builder_text.h"
 #include "transforms/language.h"
@@ -22,22 +23,12 @@ std::string_view trimmed(const std::optional<std::string>& value) {
   return s;
 }
 
-bool starts_with_ci(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
-
-bool is_http_url(std::string_view s) { return starts_with_ci(s, "http://") || starts_with_ci(s, "https://"); }
+bool is_http_url(std::string_view s) { return ascii_starts_with_ci(s, "http://") || ascii_starts_with_ci(s, "https://"); }
 
 // Schemes whose identifiers are unique across publishers by construction. Any other guid
 // ("42", "post-1234", a bare UUID) is only unique within its feed.
 bool is_global_identifier(std::string_view guid) {
-  return is_http_url(guid) || starts_with_ci(guid, "tag:") || starts_with_ci(guid, "urn:");
+  return is_http_url(guid) || ascii_starts_with_ci(guid, "tag:") || ascii_starts_with_ci(guid, "urn:");
 }
 
 // Two entries that carry the same link or guid are copies of one article only if what they
@@ -110,7 +101,7 @@ std::optional<std::string> first_image_src(std::string_view html) {
   for (std::size_t at = 0; at + 4 < html.size(); ++at) {
     at = html.find('<', at);
     if (at == std::string_view::npos || at + 4 >= html.size()) return std::nullopt;
-    if (!starts_with_ci(html.substr(at + 1), "img") || (html[at + 4] != ' ' && html[at + 4] != '\n' && html[at + 4] != '\t'))
+    if (!ascii_starts_with_ci(html.substr(at + 1), "img") || (html[at + 4] != ' ' && html[at + 4] != '\n' && html[at + 4] != '\t'))
       continue;
     const std::size_t end = html.find('>', at);
     const std::string_view tag = html.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);

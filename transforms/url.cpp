@@ -1,5 +1,7 @@
 #include "transforms/url.h"
 
+#include "core/ascii.h"
+
 #include <array>
 #include <cstdint>
 
@@ -9,15 +11,6 @@ namespace {
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_ascii_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (to_lower(a[i]) != to_lower(b[i])) return false;
-  }
-  return true;
-}
 
 // Feeds carry links with surrounding whitespace and line breaks inside (wrapped XML text);
 // like WHATWG URL parsing, trim the ends and drop embedded tab/CR/LF.
@@ -196,9 +189,9 @@ bool is_tracking_parameter(std::string_view name) {
       "_hsenc",   "_hsmi",    "__hstc",        "__hssc",     "__hsfp",   "hsctatracking", "igshid", "yclid",
       "ref_src",  "ref_url",  "_ga",           "_gl",        "mkt_tok",  "oly_anon_id", "oly_enc_id", "rb_clickid",
       "s_cid",    "vero_conv", "vero_id",      "twclid",     "ttclid",   "li_fat_id"};
-  if (name.size() > 4 && iequals(name.substr(0, 4), "utm_")) return true;
+  if (name.size() > 4 && ascii_iequals(name.substr(0, 4), "utm_")) return true;
   for (std::string_view tracked : kExact) {
-    if (iequals(name, tracked)) return true;
+    if (ascii_iequals(name, tracked)) return true;
   }
   return false;
 }
@@ -226,7 +219,7 @@ std::string canonical_query(std::string_view query) {
 bool may_be_numeric_host(std::string_view host) {
   if (host.empty() || !is_digit(host.front())) return false;
   for (char c : host) {
-    const char l = to_lower(c);
+    const char l = ascii_lower(c);
     if (!is_digit(l) && l != '.' && l != 'x' && !(l >= 'a' && l <= 'f')) return false;
   }
   return true;
@@ -250,7 +243,7 @@ std::string canonical_authority(std::string_view authority, bool https) {
     port = authority.substr(colon + 1);
   }
   const auto numeric = may_be_numeric_host(host) ? locate_url("http://" + std::string(host) + "/") : std::nullopt;
-  for (char c : numeric ? std::string_view(numeric->host) : host) out.push_back(to_lower(c));
+  for (char c : numeric ? std::string_view(numeric->host) : host) out.push_back(ascii_lower(c));
   bool all_digits = true;
   for (char c : port) all_digits = all_digits && is_digit(c);
   if (all_digits) {
@@ -269,9 +262,9 @@ bool is_noise_fragment(std::string_view fragment) {
   if (fragment.empty() || fragment.find('=') != std::string_view::npos) return true;
   if (fragment.front() == '.' || fragment.starts_with("tk.")) return true;  // AddThis "#.Vt1x", IDG "#tk.rss_all"
   for (std::string_view section : kSections) {
-    if (iequals(fragment, section)) return true;
+    if (ascii_iequals(fragment, section)) return true;
   }
-  if (fragment.size() > 5 && iequals(fragment.substr(0, 5), "more-")) {
+  if (fragment.size() > 5 && ascii_iequals(fragment.substr(0, 5), "more-")) {
     bool digits = true;
     for (char c : fragment.substr(5)) digits = digits && is_digit(c);
     if (digits) return true;  // WordPress "read more" anchor
@@ -318,8 +311,8 @@ std::string canonicalize(std::string_view url_text, bool keep_entry_fragment) {
   const std::string url = clean_input(url_text);
   const UrlParts parts = split_url(url);
   if (!parts.scheme || !parts.authority) return url;
-  const bool https = iequals(*parts.scheme, "https");
-  if (!https && !iequals(*parts.scheme, "http")) return url;
+  const bool https = ascii_iequals(*parts.scheme, "https");
+  if (!https && !ascii_iequals(*parts.scheme, "http")) return url;
 
   std::string out = https ? "https://" : "http://";
   out.append(canonical_authority(*parts.authority, https));

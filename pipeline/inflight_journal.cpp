@@ -5,11 +5,12 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
-#include <unordered_map>
+#include <unordered_set>
 
 namespace rssflow {
 namespace {
@@ -35,33 +36,52 @@ std::filesystem::path InflightJournal::path_for_lock(const std::filesystem::path
   return path;
 }
 
-std::vector<std::string> InflightJournal::unfinished(const std::filesystem::path& path) {
+std::string InflightJournal::entry(char kind, std::string_view url) {
+  std::string line;
+  line.reserve(url.size() + 2);
+  line += kind;
+  line += ' ';
+  line += escaped(url);
+  return line;
+}
+
+std::vector<std::string> InflightJournal::suspects(const std::filesystem::path& path) {
   std::error_code missing;
   if (!std::filesystem::exists(path, missing) && !missing) return {};
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw std::runtime_error("cannot read in-flight journal " + path.string() + ": " + std::strerror(errno));
   }
-  // url -> position among the open entries; a "D" closes, an "X" closes everything.
-  std::unordered_map<std::string, std::size_t> open;
+  // url -> open; a "D" closes, an "X" closes everything (and forgets culprits: not a crash).
+  std::unordered_set<std::string> open;
+  std::unordered_set<std::string> culprits;
   std::vector<std::string> order;
   std::string line;
   while (std::getline(in, line)) {
     if (line == "X") {
       open.clear();
+      culprits.clear();
       continue;
     }
     if (line.size() < 3 || line[1] != ' ') continue;  // a torn last line from a dying process
     std::string url = line.substr(2);
-    if (line[0] == 'S') {
-      if (open.emplace(url, order.size()).second) order.push_back(std::move(url));
-    } else if (line[0] == 'D') {
-      open.erase(url);
+    switch (line[0]) {
+      case 'S':
+        if (open.insert(url).second) order.push_back(std::move(url));
+        break;
+      case 'D': open.erase(url); break;
+      case 'C': culprits.insert(std::move(url)); break;
+      default: break;
     }
   }
+  // A culprit line can be cut (a URL longer than the handler's buffer): then it names nothing
+  // open, and every open source stays a suspect.
+  const bool blamed = std::any_of(culprits.begin(), culprits.end(), [&](const std::string& url) { return open.contains(url); });
   std::vector<std::string> result;
   for (std::string& url : order) {
-    if (open.erase(url) != 0) result.push_back(std::move(url));  // once, though parse and clean both journal
+    if (!open.erase(url)) continue;  // once, though parse and clean both journal
+    if (blamed && !culprits.contains(url)) continue;
+    result.push_back(std::move(url));
   }
   return result;
 }
@@ -88,12 +108,8 @@ void InflightJournal::clear() {
   if (::ftruncate(fd_, 0) == 0 && options_.sync) ::fdatasync(fd_);
 }
 
-void InflightJournal::append(char kind, std::string_view url, bool sync) {
-  std::string line;
-  line.reserve(url.size() + 3);
-  line += kind;
-  line += ' ';
-  line += escaped(url);
+void InflightJournal::append(char kind, std::string_view url, bool sync) const {
+  std::string line = entry(kind, url);
   line += '\n';
   // O_APPEND: one write(2) per line is one atomic append, whichever thread writes.
   [[maybe_unused]] const ssize_t written = ::write(fd_, line.data(), line.size());
@@ -110,7 +126,7 @@ void InflightJournal::started(std::string_view url) {
 void InflightJournal::finished(std::string_view url) { append('D', url, false); }
 
 ParsingScope::ParsingScope(InflightJournal* journal, const std::string& url)
-    : journal_(journal), url_(url), mark_(url) {
+    : journal_(journal), url_(url), mark_(url, InflightJournal::entry('C', url)) {
   if (journal_) journal_->started(url_);
 }
 

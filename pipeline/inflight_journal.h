@@ -4,7 +4,10 @@
 //
 // The journal is one small append-only text file next to the run lock (so exactly one run
 // writes it at a time): "S <url>" when a source's parse starts, "D <url>" when it ends, "X"
-// when a second SIGTERM/SIGINT abandons the run (what was open then is not a crash). Each
+// when a second SIGTERM/SIGINT abandons the run (what was open then is not a crash), and
+// "C <url>" when a fatal signal hits the thread parsing that source (the culprit: the sources
+// other threads were parsing at that moment are innocent). Without a culprit (SIGKILL, the OOM
+// killer, a crash outside any parse) every open source is a suspect. Each
 // line is one write(2) on an O_APPEND descriptor, so concurrent parsers never interleave and a
 // killed process (SIGSEGV, SIGKILL, the OOM killer) loses nothing it wrote: the kernel holds
 // the bytes. fdatasync would add survival of a machine crash, which no feed causes, for about
@@ -34,10 +37,14 @@ class InflightJournal {
   // The journal for a run holding the lock `lock_path`: "<lock_path>.inflight".
   static std::filesystem::path path_for_lock(const std::filesystem::path& lock_path);
 
-  // URLs an earlier run started and never finished (and did not abandon), in journal order,
-  // each once. A missing file has none. Throws std::runtime_error naming the file when it
-  // exists but cannot be read.
-  static std::vector<std::string> unfinished(const std::filesystem::path& path);
+  // The sources an earlier run's death is blamed on, in journal order, each once: the culprits
+  // it recorded that were still open, or, when it recorded none, every source it started and
+  // never finished (and did not abandon). A missing file has none. Throws std::runtime_error
+  // naming the file when it exists but cannot be read.
+  static std::vector<std::string> suspects(const std::filesystem::path& path);
+
+  // The journal line (without its line break) of `kind` ('S', 'D' or 'C') for `url`.
+  static std::string entry(char kind, std::string_view url);
 
   // Opens (creating, 0600, never through a symlink) the journal for appending and registers
   // its descriptor with the second-signal handler. Throws std::runtime_error naming the file.
@@ -58,7 +65,7 @@ class InflightJournal {
   const std::filesystem::path& path() const { return path_; }
 
  private:
-  void append(char kind, std::string_view url, bool sync);
+  void append(char kind, std::string_view url, bool sync) const;
 
   std::filesystem::path path_;
   Options options_;

@@ -67,7 +67,7 @@ void open_journal_and_quarantine(OpenedRun& run, Instant now, EventLog& log) {
   }
   std::vector<std::string> suspects;
   try {
-    suspects = InflightJournal::unfinished(path);
+    suspects = InflightJournal::suspects(path);
     run.journal = std::make_unique<InflightJournal>(path, std::move(options));
   } catch (const std::exception& e) {
     log.emit(LogLevel::error, "inflight_journal_failed", {{"message", e.what()}});

@@ -39,12 +39,20 @@ struct Line {
 };
 Line g_fatal_lines[std::size(kFatalSignals)];
 
-// A source being parsed: free (0), being filled (1) or ready to print (2).
+// A source being parsed: free (0), being filled (1) or ready to print (2). `line` names it as
+// parsed by another thread, `faulting_line` as parsed by the thread the signal hit, and
+// `journal_line` ("C <url>") tells the in-flight journal which source that was.
 struct Slot {
   std::atomic<int> state{0};
   Line line;
+  Line faulting_line;
+  Line journal_line;
 };
 Slot g_slots[ParsingMark::kMaxMarks];
+
+// The slot of the parse running on this thread, or -1. Constant-initialised, so the fatal
+// handler may read it (no lazy TLS initialisation inside a signal handler).
+constinit thread_local int t_current_slot = -1;
 
 void copy_line(Line& line, const std::string& text) {
   line.length = std::min(text.size(), kLineBytes - 1);
@@ -96,12 +104,26 @@ extern "C" void on_stop_signal(int signal_number) {
   reraise_with_default_action(signal_number);
 }
 
+// SIGSEGV, SIGBUS, SIGFPE, SIGILL and abort()'s SIGABRT are delivered to the thread that
+// caused them, so t_current_slot names the source whose parse faulted: the journal records it
+// as the culprit and the next run quarantines it alone, not the innocent sources that happened
+// to be parsed on other threads at the time.
 extern "C" void on_fatal_signal(int signal_number) {
   for (std::size_t i = 0; i < std::size(kFatalSignals); ++i) {
     if (kFatalSignals[i] == signal_number) write_all(STDERR_FILENO, g_fatal_lines[i].text, g_fatal_lines[i].length);
   }
-  for (Slot& slot : g_slots) {
-    if (slot.state.load() == 2) write_all(STDERR_FILENO, slot.line.text, slot.line.length);
+  const int faulting = t_current_slot;
+  if (faulting >= 0 && g_slots[faulting].state.load() == 2) {
+    const Slot& slot = g_slots[faulting];
+    if (const int journal = g_journal_fd.load(); journal >= 0) {
+      write_all(journal, slot.journal_line.text, slot.journal_line.length);
+    }
+  }
+  for (int i = 0; i < ParsingMark::kMaxMarks; ++i) {
+    const Slot& slot = g_slots[i];
+    if (slot.state.load() != 2) continue;
+    const Line& line = i == faulting ? slot.faulting_line : slot.line;
+    write_all(STDERR_FILENO, line.text, line.length);
   }
   reraise_with_default_action(signal_number);
 }
@@ -182,16 +204,23 @@ void install_fatal_handlers(LogFormat format) {
   for (const int signal_number : kFatalSignals) sigaction(signal_number, &action, nullptr);
 }
 
-ParsingMark::ParsingMark(std::string_view url) {
+ParsingMark::ParsingMark(std::string_view url, std::string_view culprit_entry) {
   ensure_alternate_stack();
   for (int i = 0; i < kMaxMarks; ++i) {
     int expected = 0;
     if (!g_slots[i].state.compare_exchange_strong(expected, 1)) continue;
     try {
       const std::string shown(url.substr(0, kMaxUrlBytes));
-      copy_line(g_slots[i].line, format_event(g_format.load(), LogLevel::error, "fatal_signal_while_parsing", {{"feed", shown}}));
-      g_slots[i].state.store(2);
+      Slot& slot = g_slots[i];
+      copy_line(slot.line, format_event(g_format.load(), LogLevel::error, "fatal_signal_while_parsing",
+                                        {{"feed", shown}, {"thread", "other"}}));
+      copy_line(slot.faulting_line, format_event(g_format.load(), LogLevel::error, "fatal_signal_while_parsing",
+                                                 {{"feed", shown}, {"thread", "faulting"}}));
+      copy_line(slot.journal_line, std::string(culprit_entry));
+      slot.state.store(2);
       slot_ = i;
+      previous_slot_ = t_current_slot;
+      t_current_slot = i;
     } catch (...) {
       g_slots[i].state.store(0);  // out of memory: the source is still journalled, just not named
     }
@@ -200,7 +229,9 @@ ParsingMark::ParsingMark(std::string_view url) {
 }
 
 ParsingMark::~ParsingMark() {
-  if (slot_ >= 0) g_slots[slot_].state.store(0);
+  if (slot_ < 0) return;
+  t_current_slot = previous_slot_;
+  g_slots[slot_].state.store(0);
 }
 
 }  // namespace rssflow::signals

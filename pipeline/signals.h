@@ -7,7 +7,8 @@
 //    abandoned (its open entries are not crashes) and re-raises the signal with the default
 //    action: the process ends at once; an open database transaction is simply not committed.
 //  - SIGSEGV/SIGBUS/SIGABRT/SIGFPE/SIGILL: writes one line naming the signal and one per
-//    source being parsed (ParsingMark), on an alternate stack so that a stack overflow is
+//    source being parsed (ParsingMark, thread=faulting for the one whose parse raised the
+//    signal, which the in-flight journal also records as the culprit), on an alternate stack so that a stack overflow is
 //    reported too, then re-raises with the default action (core dump as configured). The lines
 //    are formatted ahead (ts: when the run, or that parse, started): the handler formats nothing.
 #pragma once
@@ -48,13 +49,16 @@ const char* signal_name(int signal_number);
 class ParsingMark {
  public:
   static constexpr int kMaxMarks = 256;
-  explicit ParsingMark(std::string_view url);
+  // `culprit_entry` is the in-flight journal's line (without its line break) that the fatal
+  // handler appends when this thread is the one that faulted.
+  ParsingMark(std::string_view url, std::string_view culprit_entry);
   ~ParsingMark();
   ParsingMark(const ParsingMark&) = delete;
   ParsingMark& operator=(const ParsingMark&) = delete;
 
  private:
   int slot_ = -1;
+  int previous_slot_ = -1;
 };
 
 }  // namespace rssflow::signals

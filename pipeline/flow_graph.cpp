@@ -3,6 +3,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <variant>
 #include <utility>
 
@@ -79,7 +80,11 @@ GraphResult run_flow_graph(GraphInputs in) {
     });
   });
 
-  flow::function_node<FetchedPtr, BatchPtr> parse(g, flow::unlimited, [&](const FetchedPtr& fetched) {
+  // Parse sends a batch with entries on along the chain, and one without (failed, not
+  // modified, unchanged, empty) straight to the load node, which records its outcome and fetch
+  // state: the stages between would pass it through untouched, one task each.
+  using ParseNode = flow::multifunction_node<FetchedPtr, std::tuple<BatchPtr, BatchPtr>>;
+  ParseNode parse(g, flow::unlimited, [&](const FetchedPtr& fetched, ParseNode::output_ports_type& ports) {
     // A body to parse: journalled and named to the fatal-signal handler while it is parsed.
     const std::string url = fetched->job.source.url;  // outlives the scope, which refers to it
     std::optional<ParsingScope> parsing;
@@ -88,9 +93,15 @@ GraphResult run_flow_graph(GraphInputs in) {
     }
     auto batch = std::make_shared<SourceBatch>();
     batch->items = 1;  // the fetched source
-    return timed(clock, MetricStage::parse, Stage::parse, batch, [&](SourceBatch& b) {
+    timed(clock, MetricStage::parse, Stage::parse, batch, [&](SourceBatch& b) {
       b = parse_source(std::move(*fetched), in.derivation, parse_limits);
     });
+    parsing.reset();
+    if (batch->items > 0) {
+      std::get<0>(ports).try_put(std::move(batch));
+    } else {
+      std::get<1>(ports).try_put(std::move(batch));
+    }
   });
   flow::function_node<BatchPtr, BatchPtr> dedupe(g, flow::serial, [&](const BatchPtr& batch) {
     return timed(clock, MetricStage::dedupe, Stage::transform, batch, [&](SourceBatch& b) { dedupe_step.run(b); });
@@ -132,7 +143,8 @@ GraphResult run_flow_graph(GraphInputs in) {
   flow::make_edge(input, limiter);
   flow::make_edge(limiter, fetch);
   flow::make_edge(fetch, parse);
-  flow::make_edge(parse, dedupe);
+  flow::make_edge(flow::output_port<0>(parse), dedupe);
+  flow::make_edge(flow::output_port<1>(parse), load);
   flow::make_edge(dedupe, clean);
   flow::make_edge(clean, keywords);
   flow::make_edge(keywords, format);

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -37,39 +38,87 @@ std::optional<Hash128> parse_hash(std::string_view s) {
 
 using Map = std::unordered_map<Hash128, Hash128, Hash128Hasher>;
 
-Map load(const std::filesystem::path& path) {
-  Map map;
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec) && !ec) return map;
+// The file's bytes, or nullopt when it does not exist (first run).
+std::optional<std::string> read_index_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec) && !ec) return std::nullopt;
     throw std::runtime_error("cannot read the written-records index " + path.string() + ": " + std::strerror(errno));
   }
-  std::string line;
-  if (!std::getline(in, line) || line != kHeader) {
+  std::string bytes;
+  std::error_code ec;
+  if (const auto size = std::filesystem::file_size(path, ec); !ec) bytes.reserve(size);
+  bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (in.bad()) throw std::runtime_error("cannot read the written-records index " + path.string());
+  return bytes;
+}
+
+void check_header(std::string_view first_line, const std::filesystem::path& path) {
+  if (first_line != kHeader) {
     throw std::runtime_error(path.string() + " is not an rssflow written-records index (first line is not '" +
                              std::string(kHeader) + "')");
   }
+}
+
+Map load(const std::filesystem::path& path) {
+  Map map;
+  const std::optional<std::string> bytes = read_index_file(path);
+  if (!bytes) return map;
+  std::string_view rest = *bytes;
+  const auto header_end = rest.find('\n');
+  check_header(rest.substr(0, header_end), path);
+  rest.remove_prefix(header_end == std::string_view::npos ? rest.size() : header_end + 1);
+  map.reserve(rest.size() / 66);
   std::size_t number = 1;
-  while (std::getline(in, line)) {
+  while (!rest.empty()) {
     ++number;
-    const auto url = parse_hash(std::string_view(line).substr(0, 32));
-    const auto content = line.size() == 65 && line[32] == ' ' ? parse_hash(std::string_view(line).substr(33)) : std::nullopt;
+    const auto end = rest.find('\n');
+    const std::string_view line = rest.substr(0, end);
+    rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
+    const auto url = parse_hash(line.substr(0, 32));
+    const auto content = line.size() == 65 && line[32] == ' ' ? parse_hash(line.substr(33)) : std::nullopt;
     if (!url || !content) {
       throw std::runtime_error(path.string() + ":" + std::to_string(number) + ": expected two 32-digit hex hashes");
     }
     map[*url] = *content;
   }
-  if (in.bad()) throw std::runtime_error("cannot read the written-records index " + path.string());
   return map;
 }
 
 }  // namespace
 
-WrittenIndex::WrittenIndex(std::filesystem::path path) : path_(std::move(path)), known_(load(path_)) {}
+WrittenIndex::WrittenIndex(std::filesystem::path path) : path_(std::move(path)) {
+  std::ifstream in(path_, std::ios::binary);
+  if (!in) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path_, ec) && !ec) {
+      loaded_ = true;  // first run: nothing delivered before
+      return;
+    }
+    throw std::runtime_error("cannot read the written-records index " + path_.string() + ": " + std::strerror(errno));
+  }
+  std::string first_line;
+  std::getline(in, first_line);
+  check_header(first_line, path_);
+}
 
-bool WrittenIndex::unchanged(const Hash128& url_hash, const Hash128& content_hash) const {
+void WrittenIndex::ensure_loaded() {
+  if (loaded_) return;
+  known_ = load(path_);
+  loaded_ = true;
+}
+
+std::size_t WrittenIndex::size() {
+  ensure_loaded();
+  std::size_t count = known_.size();
+  for (const auto& [url, content] : delivered_) count += known_.contains(url) ? 0 : 1;
+  return count;
+}
+
+bool WrittenIndex::unchanged(const Hash128& url_hash, const Hash128& content_hash) {
   if (const auto it = delivered_.find(url_hash); it != delivered_.end()) return it->second == content_hash;
+  ensure_loaded();
   const auto it = known_.find(url_hash);
   return it != known_.end() && it->second == content_hash;
 }
@@ -77,6 +126,7 @@ bool WrittenIndex::unchanged(const Hash128& url_hash, const Hash128& content_has
 void WrittenIndex::record(const Hash128& url_hash, const Hash128& content_hash) { delivered_[url_hash] = content_hash; }
 
 void WrittenIndex::save() {
+  if (delivered_.empty()) return;  // nothing new: the file stays as it is
   Map merged = load(path_);
   for (const auto& [url, content] : delivered_) merged[url] = content;
   std::string text;
@@ -91,6 +141,7 @@ void WrittenIndex::save() {
   }
   write_file_atomically(path_, text);
   known_ = std::move(merged);
+  loaded_ = true;
   delivered_.clear();
 }
 

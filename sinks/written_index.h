@@ -16,24 +16,31 @@ namespace rssflow {
 class WrittenIndex {
  public:
   // A missing file is an empty index (first run). Throws std::runtime_error naming the file
-  // when it exists but cannot be read or is not an index.
+  // when it exists but cannot be read or is not an index (its first line is checked here; the
+  // records are read on the first unchanged(), so a run that delivers nothing, all of its
+  // sources unchanged, never reads them).
   explicit WrittenIndex(std::filesystem::path path);
 
-  // True when the record was delivered before with this same content.
-  bool unchanged(const Hash128& url_hash, const Hash128& content_hash) const;
+  // True when the record was delivered before with this same content. Throws
+  // std::runtime_error naming the file and line when a record line is malformed.
+  bool unchanged(const Hash128& url_hash, const Hash128& content_hash);
 
   // Notes a record this run delivered (kept in memory until save()).
   void record(const Hash128& url_hash, const Hash128& content_hash);
 
   // Merges this run's records into the file as it is now (another shard's run may have added
-  // its own since) and replaces it atomically. Throws std::runtime_error naming the file.
+  // its own since) and replaces it atomically; leaves the file alone when this run recorded
+  // nothing. Throws std::runtime_error naming the file.
   void save();
 
-  std::size_t size() const { return known_.size(); }
+  std::size_t size();  // records known (delivered before or in this run)
   const std::filesystem::path& path() const { return path_; }
 
  private:
+  void ensure_loaded();
+
   std::filesystem::path path_;
+  bool loaded_ = false;
   std::unordered_map<Hash128, Hash128, Hash128Hasher> known_;
   std::unordered_map<Hash128, Hash128, Hash128Hasher> delivered_;  // this run
 };

@@ -98,7 +98,20 @@ std::string errno_text() { return std::strerror(errno); }
 
 StateFileStore::StateFileStore(std::filesystem::path path) : path_(std::move(path)) {}
 
+bool StateFileStore::FileVersion::operator==(const FileVersion& other) const {
+  return device == other.device && inode == other.inode && size == other.size &&
+         modified.tv_sec == other.modified.tv_sec && modified.tv_nsec == other.modified.tv_nsec;
+}
+
+std::optional<StateFileStore::FileVersion> StateFileStore::version_of(const std::filesystem::path& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) return std::nullopt;
+  return FileVersion{info.st_dev, info.st_ino, info.st_size, info.st_mtim};
+}
+
 std::unordered_map<std::string, SourceState> StateFileStore::load_all() {
+  const std::optional<FileVersion> version = version_of(path_);
+  if (version && cached_version_ && *version == *cached_version_) return cached_;
   std::unordered_map<std::string, SourceState> states;
   std::ifstream in(path_, std::ios::binary);
   if (!in) {
@@ -117,6 +130,10 @@ std::unordered_map<std::string, SourceState> StateFileStore::load_all() {
   } catch (const std::exception& e) {
     throw std::runtime_error("state file " + path_.string() + ": " + e.what());
   }
+  if (version) {
+    cached_version_ = version;
+    cached_ = states;
+  }
   return states;
 }
 
@@ -130,8 +147,11 @@ void StateFileStore::save_all(const std::vector<SourceState>& states) {
   try {
     write_file_atomically(path_, bytes, 0600);  // validators and failure history: the owner's only
   } catch (const std::exception& e) {
+    cached_version_.reset();
     throw std::runtime_error(std::string("state file: ") + e.what());
   }
+  cached_version_ = version_of(path_);
+  cached_ = std::move(merged);
 }
 
 }  // namespace rssflow

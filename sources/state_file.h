@@ -9,7 +9,10 @@
 // Fields added later are optional when read, so older files stay readable.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -31,12 +34,26 @@ class StateFileStore : public FetchStateStore {
 
   // Merges `states` into the file's current content (sources not in `states`, e.g. other
   // shards', are kept) and replaces the file atomically. Throws std::runtime_error on failure.
+  // The content is what this store last read or wrote when the file is still that one (same
+  // inode, size and modification time), so a run reads its state file once, not at every save.
   void save_all(const std::vector<SourceState>& states) override;
 
   const std::filesystem::path& path() const { return path_; }
 
  private:
+  // What identifies one version of the file: replaced atomically, a new version is a new inode.
+  struct FileVersion {
+    dev_t device = 0;
+    ino_t inode = 0;
+    off_t size = 0;
+    timespec modified{};
+    bool operator==(const FileVersion& other) const;
+  };
+  static std::optional<FileVersion> version_of(const std::filesystem::path& path);
+
   std::filesystem::path path_;
+  std::optional<FileVersion> cached_version_;  // the version `cached_` holds
+  std::unordered_map<std::string, SourceState> cached_;
 };
 
 }  // namespace rssflow

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <utility>
@@ -41,6 +42,16 @@ std::unique_ptr<RE2> compile(const KeywordPattern& pattern, const std::string& o
                              pattern.source + "': " + re->error());
   }
   return re;
+}
+
+// Parses (does not compile) `pattern` as compile() would, so that a syntax error is reported
+// when the dictionary is loaded even though compiling waits for the first match().
+void check_syntax(RE2::Set& parser, const KeywordPattern& pattern, const std::string& origin) {
+  std::string error;
+  if (parser.Add(pattern.regex, &error) < 0) {
+    throw std::runtime_error(origin + ":" + std::to_string(pattern.line) + ": invalid pattern '" + pattern.source +
+                             "': " + error);
+  }
 }
 
 // Every hit of `re` in text: capture group 1 when the pattern has one, else the whole match.
@@ -151,18 +162,41 @@ class TermTable {
 
 struct KeywordMatcher::Impl {
   Hash128 dictionary_hash;
+  std::string origin;  // the dictionary file, for error messages
   struct Compiled {
     std::string canonical;  // the slug match() reports
-    std::vector<std::unique_ptr<RE2>> guards;
+    std::vector<KeywordPattern> guard_sources;
+    mutable std::vector<std::unique_ptr<RE2>> guards;  // compiled by compile_once()
   };
 
   std::vector<Compiled> keywords;
   std::vector<KeywordDescription> descriptions;  // same order as keywords
   std::vector<Term> terms;
   TermTable table;
-  std::vector<std::unique_ptr<RE2>> patterns;   // RE2-path patterns, by RE2::Set index
-  std::vector<std::size_t> keyword_of_pattern;  // RE2::Set index -> keyword index
-  std::unique_ptr<RE2::Set> triggers;           // null when every pattern is a term
+  std::vector<KeywordPattern> pattern_sources;          // RE2-path patterns, by RE2::Set index
+  mutable std::vector<std::unique_ptr<RE2>> patterns;   // compiled by compile_once()
+  std::vector<std::size_t> keyword_of_pattern;          // RE2::Set index -> keyword index
+  std::unique_ptr<RE2::Set> triggers;                   // null when every pattern is a term
+  mutable std::once_flag compiled;
+
+  // RE2 programs are compiled on the first match(), not when the dictionary is loaded: a run
+  // whose sources are all unchanged matches nothing and skips this, most of the dictionary's
+  // start-up cost. Syntax was checked at load; what can still fail here is a program over RE2's
+  // memory budget, reported as an exception from match(). Thread-safe.
+  void compile_once() const {
+    std::call_once(compiled, [this] {
+      std::vector<std::unique_ptr<RE2>> compiled_patterns;
+      for (const KeywordPattern& pattern : pattern_sources) compiled_patterns.push_back(compile(pattern, origin));
+      for (const Compiled& keyword : keywords) {
+        keyword.guards.clear();
+        for (const KeywordPattern& guard : keyword.guard_sources) keyword.guards.push_back(compile(guard, origin));
+      }
+      if (triggers && !triggers->Compile()) {
+        throw std::runtime_error(origin + ": keyword patterns do not fit in RE2's memory budget");
+      }
+      patterns = std::move(compiled_patterns);
+    });
+  }
 
   // Does the token run starting at tokens[first] spell term exactly (hash collisions aside)?
   static bool spells(const Term& term, std::string_view text, const std::vector<KeywordToken>& tokens, std::size_t first) {
@@ -255,6 +289,10 @@ KeywordMatcher KeywordMatcher::from_file(const std::filesystem::path& path) {
   set_options.set_log_errors(false);
   set_options.set_max_mem(kSetMemoryBudget);
   auto triggers = std::make_unique<RE2::Set>(set_options, RE2::UNANCHORED);
+  RE2::Options syntax_options;  // compile()'s options: the same parse
+  syntax_options.set_log_errors(false);
+  RE2::Set syntax(syntax_options, RE2::UNANCHORED);  // only parses; never compiled
+  impl->origin = origin;
   for (const KeywordEntry& entry : entries) {
     Impl::Compiled compiled;
     compiled.canonical = entry.slug;  // the slug match() reports
@@ -271,25 +309,21 @@ KeywordMatcher KeywordMatcher::from_file(const std::filesystem::path& path) {
           continue;
         }
       }
-      std::unique_ptr<RE2> re = compile(pattern, origin);  // reports errors with their line
+      check_syntax(syntax, pattern, origin);  // reports errors with their line
       std::string error;
       if (triggers->Add(pattern.trigger, &error) < 0) {
         throw std::runtime_error(origin + ":" + std::to_string(pattern.line) + ": invalid pattern '" +
                                  pattern.source + "': " + error);
       }
-      impl->patterns.push_back(std::move(re));
+      impl->pattern_sources.push_back(pattern);
       impl->keyword_of_pattern.push_back(keyword);
     }
-    for (const KeywordPattern& guard : entry.guards) compiled.guards.push_back(compile(guard, origin));
+    for (const KeywordPattern& guard : entry.guards) check_syntax(syntax, guard, origin);
+    compiled.guard_sources = entry.guards;
     impl->keywords.push_back(std::move(compiled));
   }
   impl->table.build(impl->terms);
-  if (!impl->patterns.empty()) {
-    if (!triggers->Compile()) {
-      throw std::runtime_error(origin + ": keyword patterns do not fit in RE2's memory budget");
-    }
-    impl->triggers = std::move(triggers);
-  }
+  if (!impl->pattern_sources.empty()) impl->triggers = std::move(triggers);
   return KeywordMatcher(std::move(impl));
 }
 
@@ -305,6 +339,7 @@ const std::vector<KeywordDescription>& KeywordMatcher::keywords() const { return
 
 std::vector<std::string> KeywordMatcher::match(std::string_view text) const {
   const Impl& impl = *impl_;
+  impl.compile_once();
   thread_local std::vector<KeywordToken> tokens;
   tokenize_keywords(text, tokens);
   // Per keyword: accepted, or the term hits still to check against its guards.

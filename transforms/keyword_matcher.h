@@ -1,4 +1,5 @@
-// Finds dictionary keywords (with aliases) in plain text. Compiled once; match() is const and
+// Finds dictionary keywords (with aliases) in plain text. Loaded (and every pattern's syntax
+// checked) once; its RE2 programs are compiled on the first match(). match() is const and
 // thread-safe. The dictionary format (aliases, case=sensitive, match=/not= guard patterns) is
 // described in transforms/keyword_matcher_dictionary.h and at the top of config/keywords.tsv.
 #pragma once
@@ -25,6 +26,9 @@ class KeywordMatcher {
   ~KeywordMatcher();
 
   // Slugs of the keywords found in text ("rust", "cpp"), each once, in dictionary order.
+  // The first call compiles the RE2 programs; it throws std::runtime_error naming the file
+  // when a pattern's program exceeds RE2's memory budget (syntax errors are caught by
+  // from_file).
   std::vector<std::string> match(std::string_view text) const;
 
   // Every keyword of the dictionary (slug, display name, group), in dictionary order.

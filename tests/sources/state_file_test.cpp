@@ -92,6 +92,25 @@ TEST_F(StateFileTest, SaveMergesWithSourcesAlreadyInTheFile) {
   EXPECT_EQ(loaded.at(other.url).validators.etag, "\"1\"");
 }
 
+// The store keeps what it read or wrote and reuses it while the file is that version; a file
+// replaced by another writer in between is read again, so its sources are not lost.
+TEST_F(StateFileTest, SaveMergesWhatAnotherWriterStoredAfterThisStoreLoaded) {
+  StateFileStore mine(dir_ / "state.json");
+  mine.save_all({full_state()});
+  EXPECT_EQ(mine.load_all().size(), 1u);
+  SourceState theirs;
+  theirs.url = "https://theirs.example/feed";
+  theirs.entries = 7;
+  StateFileStore(dir_ / "state.json").save_all({theirs});
+  SourceState again = full_state();
+  again.entries = 26;
+  mine.save_all({again});
+  const auto loaded = StateFileStore(dir_ / "state.json").load_all();
+  ASSERT_EQ(loaded.size(), 2u);
+  EXPECT_EQ(loaded.at(theirs.url).entries, 7u);
+  EXPECT_EQ(loaded.at(again.url).entries, 26u);
+}
+
 TEST_F(StateFileTest, LeavesNoTemporaryFilesBehind) {
   StateFileStore store(dir_ / "state.json");
   store.save_all({full_state()});

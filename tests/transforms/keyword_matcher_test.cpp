@@ -202,6 +202,8 @@ TEST(KeywordMatcher, RejectsAnInvalidPatternNamingFileLineAndPattern) {
   EXPECT_THAT(error, HasSubstr(path + ":3:"));
   EXPECT_THAT(error, HasSubstr("(Go"));
   EXPECT_THAT(error, HasSubstr("missing )"));
+  // A guard's syntax is checked at load too, though programs are compiled on the first match.
+  EXPECT_THAT(load_error("Go\tGolang\n\tnot=[Go\n"), HasSubstr(":2: invalid pattern '[Go'"));
 }
 
 TEST(KeywordMatcher, RejectsMalformedEntries) {

@@ -93,16 +93,22 @@ control "/_now?t=$start" >/dev/null
 same_run() { cpu_of "$bin" run --sources "$work/same.opml" --sink jsonl --out /dev/null --state-file "$work/same.json" \
   --lock-file "$work/lock" --quiet --force; }
 min() { printf '%s\n' "$@" | sort -g | head -1; }
-firsts=() unchangeds=() spawns=()
+# The floor of a run that must receive every body: curl's own command line downloading the
+# same 500 bodies into /dev/null, 16 transfers at a time, in one process.
+grep -o 'xmlUrl="[^"]*"' "$work/same.opml" | sed 's/^xmlUrl="//; s/"$//; s/&amp;/\&/g' |
+  while read -r url; do printf 'url = "%s"\noutput = /dev/null\n' "$url"; done >"$work/curl.config"
+firsts=() unchangeds=() spawns=() curls=()
 for ((k = 0; k < 3; k++)); do
   rm -f "$work/same.json"
   firsts+=("$(same_run)")
   unchangeds+=("$(same_run)")
   spawns+=("$(cpu_of /bin/true)")
+  curls+=("$(cpu_of curl -s --parallel --parallel-max 16 -K "$work/curl.config")")
 done
 first_cpu=$(min "${firsts[@]}")
 unchanged_cpu=$(min "${unchangeds[@]}")
 spawn_cpu=$(min "${spawns[@]}")
+curl_cpu=$(min "${curls[@]}")
 unchanged_statuses=$("$bin" run --sources "$work/same.opml" --sink jsonl --out /dev/null \
   --state-file "$work/same.json" --lock-file "$work/lock" --force 2>&1 | grep '^rssflow run:')
 same_bytes=$(traffic | cut -d' ' -f2)
@@ -120,3 +126,6 @@ printf 'CPU (best of 3): first run (parse all) %.3f s, all-unchanged run %.3f s,
 printf 'RATIO CPU all-unchanged / first: %.1f%%\n' "$(echo "100 * $unchanged_cpu / $first_cpu" | bc -l)"
 printf 'RATIO CPU all-unchanged / first, both net of the process spawn: %.1f%%\n' \
   "$(echo "100 * ($unchanged_cpu - $spawn_cpu) / ($first_cpu - $spawn_cpu)" | bc -l)"
+printf 'floor: curl(1) downloading the same bodies %.3f s = %.1f%% of the first run\n' \
+  "$curl_cpu" "$(echo "100 * $curl_cpu / $first_cpu" | bc -l)"
+printf 'RATIO CPU all-unchanged / curl(1) downloading the same bodies: %.2fx\n' "$(echo "$unchanged_cpu / $curl_cpu" | bc -l)"

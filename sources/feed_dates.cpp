@@ -233,94 +233,113 @@ std::optional<Instant> parse_rfc822(std::vector<std::string_view> tokens) {
 }
 
 // W3CDTF / RFC 3339 / ISO 8601 (calendar dates only).
-std::optional<Instant> parse_w3dtf(std::string_view s) {
-  int year = 0, month = 1, day = 1;
-  std::size_t i = 0;
-  auto digits_at = [&](std::size_t pos, std::size_t n) -> std::optional<int> {
-    if (pos + n > s.size()) return std::nullopt;
-    for (std::size_t k = pos; k < pos + n; ++k)
-      if (!is_digit(s[k])) return std::nullopt;
-    return to_int(s.substr(pos, n));
-  };
-  const auto y = digits_at(0, 4);
-  if (!y) return std::nullopt;
-  year = *y;
-  i = 4;
-  // "2020/1/10", "2005-5-28": one-digit fields, as some CMSs write them.
-  auto short_field = [&](std::size_t pos, std::size_t& used) -> std::optional<int> {
-    used = 0;
-    while (pos + used < s.size() && used < 2 && is_digit(s[pos + used])) ++used;
-    if (used == 0) return std::nullopt;
-    return to_int(s.substr(pos, used));
-  };
-  bool short_form = false;
-  if (i < s.size() && (s[i] == '/' || s[i] == '-')) {
-    const char sep = s[i];
-    std::size_t month_len = 0, day_len = 0;
-    const auto m = short_field(i + 1, month_len);
-    const bool has_day = m && i + 1 + month_len < s.size() && s[i + 1 + month_len] == sep;
-    const auto d = has_day ? short_field(i + 2 + month_len, day_len) : std::nullopt;
-    if (m && d && (month_len == 1 || day_len == 1 || sep == '/')) {
-      month = *m;
-      day = *d;
-      i += 2 + month_len + day_len;
-      if (i < s.size() && s[i] != ' ' && s[i] != 'T') return std::nullopt;
-      short_form = true;
-    }
-  }
-  if (short_form) {
-    // fields already read
-  } else if (i < s.size() && s[i] == '-') {
-    const auto m = digits_at(i + 1, 2);
-    if (!m) return std::nullopt;
-    month = *m;
-    i += 3;
-    if (i < s.size() && s[i] == '-') {
-      const auto d = digits_at(i + 1, 2);
-      if (!d) return std::nullopt;
-      day = *d;
-      i += 3;
-    }
-  } else if (auto m = digits_at(4, 2), d = digits_at(6, 2); m && d) {  // compact YYYYMMDD
-    month = *m;
-    day = *d;
-    i = 8;
-  }
+// A W3C-DTF (ISO 8601) calendar date: "YYYY", "YYYY-MM", "YYYY-MM-DD", compact "YYYYMMDD",
+// and the one-digit "2020/1/10", "2005-5-28" some CMSs write.
+struct W3dtfDate {
+  int year = 0;
+  int month = 1;
+  int day = 1;
+  std::size_t length = 0;  // bytes of `s` the date used
+};
 
+std::optional<int> digits_at(std::string_view s, std::size_t pos, std::size_t n) {
+  if (pos + n > s.size()) return std::nullopt;
+  for (std::size_t k = pos; k < pos + n; ++k)
+    if (!is_digit(s[k])) return std::nullopt;
+  return to_int(s.substr(pos, n));
+}
+
+// One or two digits at pos; `used` gets how many.
+std::optional<int> short_field(std::string_view s, std::size_t pos, std::size_t& used) {
+  used = 0;
+  while (pos + used < s.size() && used < 2 && is_digit(s[pos + used])) ++used;
+  if (used == 0) return std::nullopt;
+  return to_int(s.substr(pos, used));
+}
+
+// "2020/1/10", "2005-5-28" after the year (at i), followed by the end, ' ' or 'T'.
+std::optional<W3dtfDate> read_short_date(std::string_view s, int year, std::size_t i) {
+  if (i >= s.size() || (s[i] != '/' && s[i] != '-')) return std::nullopt;
+  const char sep = s[i];
+  std::size_t month_len = 0, day_len = 0;
+  const auto m = short_field(s, i + 1, month_len);
+  const bool has_day = m && i + 1 + month_len < s.size() && s[i + 1 + month_len] == sep;
+  const auto d = has_day ? short_field(s, i + 2 + month_len, day_len) : std::nullopt;
+  if (!m || !d || (month_len == 2 && day_len == 2 && sep != '/')) return std::nullopt;
+  return W3dtfDate{year, *m, *d, i + 2 + month_len + day_len};
+}
+
+// nullopt: not a date; a date whose length stops short of s.size() is followed by a time.
+std::optional<W3dtfDate> read_w3dtf_date(std::string_view s) {
+  const auto year = digits_at(s, 0, 4);
+  if (!year) return std::nullopt;
+  if (auto date = read_short_date(s, *year, 4)) {
+    if (date->length < s.size() && s[date->length] != ' ' && s[date->length] != 'T') return std::nullopt;
+    return date;
+  }
+  W3dtfDate date{*year, 1, 1, 4};
+  if (date.length < s.size() && s[date.length] == '-') {
+    const auto m = digits_at(s, date.length + 1, 2);
+    if (!m) return std::nullopt;
+    date.month = *m;
+    date.length += 3;
+    if (date.length < s.size() && s[date.length] == '-') {
+      const auto d = digits_at(s, date.length + 1, 2);
+      if (!d) return std::nullopt;
+      date.day = *d;
+      date.length += 3;
+    }
+  } else if (auto m = digits_at(s, 4, 2), d = digits_at(s, 6, 2); m && d) {  // compact YYYYMMDD
+    date.month = *m;
+    date.day = *d;
+    date.length = 8;
+  }
+  return date;
+}
+
+// The time after a date's 'T' or ' ': "hh:mm[:ss[.frac]]" or compact "hhmm[ss]", an optional
+// AM/PM, then a zone. Sets clock and the zone's offset in seconds.
+bool read_w3dtf_time(std::string_view s, ClockTime& clock, int& offset) {
+  std::size_t i = 0;
+  while (i < s.size() && s[i] == ' ') ++i;
+  std::size_t end = i;
+  while (end < s.size() && (is_digit(s[end]) || s[end] == ':' || s[end] == '.' || s[end] == ',')) ++end;
+  const std::string_view time_text = s.substr(i, end - i);
+  if (time_text.find(':') == std::string_view::npos && (time_text.size() == 6 || time_text.size() == 4)) {
+    clock.hour = to_int(time_text.substr(0, 2)).value_or(99);
+    clock.minute = to_int(time_text.substr(2, 2)).value_or(99);
+    if (time_text.size() == 6) clock.second = to_int(time_text.substr(4, 2)).value_or(99);
+  } else {
+    const auto parsed = parse_clock(time_text);
+    if (!parsed) return false;
+    clock = *parsed;
+  }
+  i = end;
+  while (i < s.size() && s[i] == ' ') ++i;
+  std::string_view zone_text = s.substr(i);
+  while (!zone_text.empty() && is_space(zone_text.back())) zone_text.remove_suffix(1);
+  const std::size_t meridiem_end = zone_text.find(' ');
+  if (const auto pm = meridiem_is_pm(zone_text.substr(0, meridiem_end))) {
+    if (!apply_meridiem(clock, *pm)) return false;
+    zone_text = meridiem_end == std::string_view::npos ? std::string_view() : zone_text.substr(meridiem_end + 1);
+  }
+  const auto zone = zone_offset(zone_text);
+  if (!zone) return false;
+  offset = *zone;
+  return true;
+}
+
+std::optional<Instant> parse_w3dtf(std::string_view s) {
+  const auto date = read_w3dtf_date(s);
+  if (!date) return std::nullopt;
   ClockTime clock;
   int offset = 0;
-  if (i < s.size() && (s[i] == 'T' || s[i] == 't' || s[i] == ' ')) {
-    ++i;
-    while (i < s.size() && s[i] == ' ') ++i;
-    std::size_t end = i;
-    while (end < s.size() && (is_digit(s[end]) || s[end] == ':' || s[end] == '.' || s[end] == ',')) ++end;
-    std::string_view time_text = s.substr(i, end - i);
-    if (time_text.find(':') == std::string_view::npos && (time_text.size() == 6 || time_text.size() == 4)) {
-      // compact hhmm[ss]
-      clock.hour = to_int(time_text.substr(0, 2)).value_or(99);
-      clock.minute = to_int(time_text.substr(2, 2)).value_or(99);
-      if (time_text.size() == 6) clock.second = to_int(time_text.substr(4, 2)).value_or(99);
-    } else {
-      const auto parsed = parse_clock(time_text);
-      if (!parsed) return std::nullopt;
-      clock = *parsed;
-    }
-    i = end;
-    while (i < s.size() && s[i] == ' ') ++i;
-    std::string_view zone_text = s.substr(i);
-    while (!zone_text.empty() && is_space(zone_text.back())) zone_text.remove_suffix(1);
-    const std::size_t meridiem_end = zone_text.find(' ');
-    if (const auto pm = meridiem_is_pm(zone_text.substr(0, meridiem_end))) {
-      if (!apply_meridiem(clock, *pm)) return std::nullopt;
-      zone_text = meridiem_end == std::string_view::npos ? std::string_view() : zone_text.substr(meridiem_end + 1);
-    }
-    const auto zone = zone_offset(zone_text);
-    if (!zone) return std::nullopt;
-    offset = *zone;
-  } else if (i != s.size()) {
-    return std::nullopt;
+  const std::size_t i = date->length;
+  if (i < s.size()) {
+    if (s[i] != 'T' && s[i] != 't' && s[i] != ' ') return std::nullopt;
+    if (!read_w3dtf_time(s.substr(i + 1), clock, offset)) return std::nullopt;
   }
-  return make_instant(year, month, day, clock, offset);
+  return make_instant(date->year, date->month, date->day, clock, offset);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "sources/feed_readers.h"
 #include "sources/json_feed.h"
 #include "transforms/url.h"
+#include "sources/tag_balance.h"
 #include "sources/xml_repair.h"
 #include "sources/xml_scope.h"
 

@@ -6,6 +6,8 @@
 #include <atomic>
 #include <filesystem>
 #include <mutex>
+#include <optional>
+#include <stdexcept>
 #include <set>
 #include <string>
 #include <vector>
@@ -180,7 +182,10 @@ struct GraphRun {
 };
 
 // Runs n sources through the graph; `fail` lists sources whose fetch fails.
-void run_graph(GraphRun& run, std::size_t n, RecordingSink& sink, std::size_t limit, std::set<std::size_t> fail = {}) {
+// `throw_on_done`: the report callback throws for that source (a bug outside every stage's
+// own error handling).
+void run_graph(GraphRun& run, std::size_t n, RecordingSink& sink, std::size_t limit, std::set<std::size_t> fail = {},
+               std::optional<std::size_t> throw_on_done = std::nullopt) {
   std::vector<SourceJob> jobs;
   for (std::size_t i = 0; i < n; ++i) jobs.push_back(job(i));
   run.outcomes.assign(n, std::nullopt);
@@ -210,6 +215,7 @@ void run_graph(GraphRun& run, std::size_t n, RecordingSink& sink, std::size_t li
   run.result = run_flow_graph(GraphInputs{std::move(graph_jobs), std::move(fetch), keywords(), ArticleOptions{}, stored,
                                           Hash128{}, sink, limit, stop,
                                           [&](std::size_t index, SourceOutcome&& outcome) {
+                                            if (index == throw_on_done) throw std::logic_error("report bug");
                                             std::lock_guard lock(mutex);
                                             ++done;
                                             run.outcomes[index] = std::move(outcome);
@@ -233,6 +239,15 @@ TEST(FlowGraph, EverySourceIsReportedOnceAtItsIndexAndEveryArticleLoadedOnce) {
   EXPECT_EQ(run.clock.received(MetricStage::dedupe), 40u * 3);
   EXPECT_EQ(run.clock.emitted(MetricStage::dedupe), 40u * 2 + 1);
   EXPECT_EQ(run.clock.emitted(MetricStage::load), 40u * 2 + 1);
+}
+
+// The calling thread sleeps until every source is settled; an exception escaping a node
+// must end that wait (rethrown by run_flow_graph), not leave it waiting for a source that
+// will never be reported.
+TEST(FlowGraph, AnExceptionEscapingANodeIsRethrownInsteadOfHangingTheRun) {
+  RecordingSink sink;
+  GraphRun run;
+  EXPECT_THROW(run_graph(run, 20, sink, 4, {}, 5), std::logic_error);
 }
 
 TEST(FlowGraph, TheLimiterBoundsTheSourcesInFlight) {

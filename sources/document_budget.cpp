@@ -32,8 +32,7 @@ void cut(std::optional<std::string>& field, std::size_t max_bytes, std::size_t& 
 
 }  // namespace
 
-// Past the '>' that ends a DOCTYPE (its internal subset in brackets, quoted strings skipped).
-std::size_t skip_doctype(std::string_view text, std::size_t pos) {
+std::size_t find_markup_end(std::string_view text, std::size_t pos, bool brackets) {
   int bracket = 0;
   char quote = 0;
   for (; pos < text.size(); ++pos) {
@@ -42,15 +41,20 @@ std::size_t skip_doctype(std::string_view text, std::size_t pos) {
       if (c == quote) quote = 0;
     } else if (c == '"' || c == '\'') {
       quote = c;
-    } else if (c == '[') {
+    } else if (brackets && c == '[') {
       ++bracket;
-    } else if (c == ']') {
+    } else if (brackets && c == ']') {
       --bracket;
     } else if (c == '>' && bracket <= 0) {
-      return pos + 1;
+      return pos;
     }
   }
-  return text.size();
+  return std::string_view::npos;
+}
+
+std::size_t skip_doctype(std::string_view text, std::size_t pos) {
+  const std::size_t end = find_markup_end(text, pos, true);
+  return end == std::string_view::npos ? text.size() : end + 1;
 }
 
 

@@ -46,6 +46,10 @@ std::optional<JsonShapeError> check_json_shape(std::string_view text, const Pars
 // how many were cut.
 std::size_t cut_long_fields(FeedDocument& doc, std::size_t max_bytes);
 
+// The '>' that ends markup starting before pos (a tag, a declaration), quoted strings skipped
+// and, with `brackets`, a DOCTYPE's internal subset in [...]; npos when it never ends. Linear.
+std::size_t find_markup_end(std::string_view text, std::size_t pos, bool brackets);
+
 // Past the '>' that ends a DOCTYPE starting before pos (its internal subset in brackets and
 // quoted strings skipped); text.size() when it never ends. Linear.
 std::size_t skip_doctype(std::string_view text, std::size_t pos);

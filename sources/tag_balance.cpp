@@ -2,6 +2,8 @@
 
 #include <unordered_map>
 
+#include "sources/document_budget.h"
+
 namespace rssflow {
 namespace {
 
@@ -10,20 +12,7 @@ bool is_tag_name_char(char c) {
 }
 
 // End of a start tag ('>' outside quotes), or npos.
-std::size_t tag_end(std::string_view text, std::size_t pos) {
-  char quote = 0;
-  for (; pos < text.size(); ++pos) {
-    const char c = text[pos];
-    if (quote) {
-      if (c == quote) quote = 0;
-    } else if (c == '"' || c == '\'') {
-      quote = c;
-    } else if (c == '>') {
-      return pos;
-    }
-  }
-  return std::string_view::npos;
-}
+std::size_t tag_end(std::string_view text, std::size_t pos) { return find_markup_end(text, pos, false); }
 
 // One pass over the text, left to right; each step consumes one piece of markup (or the
 // text up to the next one) and returns where the next starts, or npos to stop (the input
@@ -63,7 +52,8 @@ class TagBalancer {
     if (rest.starts_with("<![CDATA[")) return copy_through(lt, "]]>");
     if (rest.starts_with("<?")) return copy_through(lt, "?>");
     if (rest.starts_with("<!")) {
-      const std::size_t end = tag_end(text_, lt + 2);
+      // A DOCTYPE ends after its internal subset; any other declaration at its first '>'.
+      const std::size_t end = find_markup_end(text_, lt + 2, rest.starts_with("<!DOCTYPE"));
       if (end == std::string_view::npos) return std::string_view::npos;
       out_.text.append(text_.substr(lt, end + 1 - lt));
       return end + 1;

@@ -51,8 +51,6 @@ const BatchPtr& timed(StageClock& clock, MetricStage stage, Stage error_stage, c
   return batch;
 }
 
-GraphResult run_in_arena(GraphInputs in);
-
 // Every source the input node emitted has been through the load node, and the input node
 // has stopped: what the calling thread waits for, asleep (see run_flow_graph).
 class SourcesSettled {
@@ -82,23 +80,6 @@ class SourcesSettled {
   std::size_t done_ = 0;
   bool input_stopped_ = false;
 };
-
-}  // namespace
-
-GraphResult run_flow_graph(GraphInputs in) {
-  // The graph runs in an arena of its own whose worker slots, one per core, all go to TBB's
-  // workers; the calling thread holds the one master slot but sleeps until every source has
-  // settled, then collects the graph. A thread in wait_for_all() spins (sched_yield) each time
-  // a message wakes the graph, which in a fetch-bound run, every source unchanged, was a third
-  // of the run's CPU.
-  const int threads = oneapi::tbb::info::default_concurrency();
-  oneapi::tbb::global_control workers(oneapi::tbb::global_control::max_allowed_parallelism,
-                                      static_cast<std::size_t>(threads) + 1);
-  oneapi::tbb::task_arena arena(threads + 1, 1);
-  return arena.execute([&] { return run_in_arena(std::move(in)); });
-}
-
-namespace {
 
 GraphResult run_in_arena(GraphInputs in) {
   GraphResult result;
@@ -220,4 +201,18 @@ GraphResult run_in_arena(GraphInputs in) {
 }
 
 }  // namespace
+
+GraphResult run_flow_graph(GraphInputs in) {
+  // The graph runs in an arena of its own whose worker slots, one per core, all go to TBB's
+  // workers; the calling thread holds the one master slot but sleeps until every source has
+  // settled, then collects the graph. A thread in wait_for_all() spins (sched_yield) each time
+  // a message wakes the graph, which in a fetch-bound run, every source unchanged, was a third
+  // of the run's CPU.
+  const int threads = oneapi::tbb::info::default_concurrency();
+  oneapi::tbb::global_control workers(oneapi::tbb::global_control::max_allowed_parallelism,
+                                      static_cast<std::size_t>(threads) + 1);
+  oneapi::tbb::task_arena arena(threads + 1, 1);
+  return arena.execute([&] { return run_in_arena(std::move(in)); });
+}
+
 }  // namespace rssflow

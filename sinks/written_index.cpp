@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/atomic_file.h"
+#include "core/file_version.h"
 
 namespace rssflow {
 namespace {
@@ -38,14 +39,20 @@ std::optional<Hash128> parse_hash(std::string_view s) {
 
 using Map = std::unordered_map<Hash128, Hash128, Hash128Hasher>;
 
-// The file's bytes, or nullopt when it does not exist (first run).
-std::optional<std::string> read_index_file(const std::filesystem::path& path) {
+// The file opened for reading, or nullopt when it does not exist (first run).
+std::optional<std::ifstream> open_index(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec) && !ec) return std::nullopt;
-    throw std::runtime_error("cannot read the written-records index " + path.string() + ": " + std::strerror(errno));
-  }
+  if (in) return in;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec) && !ec) return std::nullopt;
+  throw std::runtime_error("cannot read the written-records index " + path.string() + ": " + std::strerror(errno));
+}
+
+// The file's bytes, or nullopt when it does not exist.
+std::optional<std::string> read_index_file(const std::filesystem::path& path) {
+  std::optional<std::ifstream> opened = open_index(path);
+  if (!opened) return std::nullopt;
+  std::ifstream& in = *opened;
   std::string bytes;
   std::error_code ec;
   if (const auto size = std::filesystem::file_size(path, ec); !ec) bytes.reserve(size);
@@ -89,22 +96,19 @@ Map load(const std::filesystem::path& path) {
 }  // namespace
 
 WrittenIndex::WrittenIndex(std::filesystem::path path) : path_(std::move(path)) {
-  std::ifstream in(path_, std::ios::binary);
+  std::optional<std::ifstream> in = open_index(path_);
   if (!in) {
-    std::error_code ec;
-    if (!std::filesystem::exists(path_, ec) && !ec) {
-      loaded_ = true;  // first run: nothing delivered before
-      return;
-    }
-    throw std::runtime_error("cannot read the written-records index " + path_.string() + ": " + std::strerror(errno));
+    loaded_ = true;  // first run: nothing delivered before
+    return;
   }
   std::string first_line;
-  std::getline(in, first_line);
+  std::getline(*in, first_line);
   check_header(first_line, path_);
 }
 
 void WrittenIndex::ensure_loaded() {
   if (loaded_) return;
+  known_version_ = file_version(path_);  // before reading: a later change is then seen at save()
   known_ = load(path_);
   loaded_ = true;
 }
@@ -127,7 +131,8 @@ void WrittenIndex::record(const Hash128& url_hash, const Hash128& content_hash) 
 
 void WrittenIndex::save() {
   if (delivered_.empty()) return;  // nothing new: the file stays as it is
-  Map merged = load(path_);
+  // The file as it is now: what was read, unless another run has replaced it since.
+  Map merged = loaded_ && file_version(path_) == known_version_ ? known_ : load(path_);
   for (const auto& [url, content] : delivered_) merged[url] = content;
   std::string text;
   text.reserve(kHeader.size() + 1 + merged.size() * 66);
@@ -141,6 +146,7 @@ void WrittenIndex::save() {
   }
   write_file_atomically(path_, text);
   known_ = std::move(merged);
+  known_version_ = file_version(path_);
   loaded_ = true;
   delivered_.clear();
 }

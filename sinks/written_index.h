@@ -4,8 +4,10 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <unordered_map>
 
+#include "core/file_version.h"
 #include "core/hash.h"
 
 namespace rssflow {
@@ -41,6 +43,7 @@ class WrittenIndex {
 
   std::filesystem::path path_;
   bool loaded_ = false;
+  std::optional<FileVersion> known_version_;  // of the file `known_` was read from
   std::unordered_map<Hash128, Hash128, Hash128Hasher> known_;
   std::unordered_map<Hash128, Hash128, Hash128Hasher> delivered_;  // this run
 };

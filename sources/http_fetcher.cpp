@@ -54,12 +54,12 @@ struct Delivery {
 // is delivered at once.
 constexpr auto kDeliveryInterval = std::chrono::milliseconds(20);
 
-// One transfer in flight: the job plus everything curl's callbacks write into.
 // Response header bytes accepted per transfer (redirect hops included). Real responses stay
 // far below; a header flood is cut off here and reported as header_too_large.
 constexpr std::size_t kMaxHeaderBytes = 128u << 10;
 constexpr long kReceiveBufferBytes = 128L << 10;  // per transfer in flight
 
+// One transfer in flight: the job plus everything curl's callbacks write into.
 struct Transfer {
   Job job;
   CURL* easy = nullptr;

@@ -98,19 +98,8 @@ std::string errno_text() { return std::strerror(errno); }
 
 StateFileStore::StateFileStore(std::filesystem::path path) : path_(std::move(path)) {}
 
-bool StateFileStore::FileVersion::operator==(const FileVersion& other) const {
-  return device == other.device && inode == other.inode && size == other.size &&
-         modified.tv_sec == other.modified.tv_sec && modified.tv_nsec == other.modified.tv_nsec;
-}
-
-std::optional<StateFileStore::FileVersion> StateFileStore::version_of(const std::filesystem::path& path) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) return std::nullopt;
-  return FileVersion{info.st_dev, info.st_ino, info.st_size, info.st_mtim};
-}
-
 std::unordered_map<std::string, SourceState> StateFileStore::load_all() {
-  const std::optional<FileVersion> version = version_of(path_);
+  const std::optional<FileVersion> version = file_version(path_);
   if (version && cached_version_ && *version == *cached_version_) return cached_;
   std::unordered_map<std::string, SourceState> states;
   std::ifstream in(path_, std::ios::binary);
@@ -150,7 +139,7 @@ void StateFileStore::save_all(const std::vector<SourceState>& states) {
     cached_version_.reset();
     throw std::runtime_error(std::string("state file: ") + e.what());
   }
-  cached_version_ = version_of(path_);
+  cached_version_ = file_version(path_);
   cached_ = std::move(merged);
 }
 

@@ -9,8 +9,6 @@
 // Fields added later are optional when read, so older files stay readable.
 #pragma once
 
-#include <sys/stat.h>
-
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -18,6 +16,7 @@
 #include <vector>
 
 #include "core/fetch_state.h"
+#include "core/file_version.h"
 
 namespace rssflow {
 
@@ -41,16 +40,6 @@ class StateFileStore : public FetchStateStore {
   const std::filesystem::path& path() const { return path_; }
 
  private:
-  // What identifies one version of the file: replaced atomically, a new version is a new inode.
-  struct FileVersion {
-    dev_t device = 0;
-    ino_t inode = 0;
-    off_t size = 0;
-    timespec modified{};
-    bool operator==(const FileVersion& other) const;
-  };
-  static std::optional<FileVersion> version_of(const std::filesystem::path& path);
-
   std::filesystem::path path_;
   std::optional<FileVersion> cached_version_;  // the version `cached_` holds
   std::unordered_map<std::string, SourceState> cached_;

@@ -44,11 +44,12 @@ std::unique_ptr<RE2> compile(const KeywordPattern& pattern, const std::string& o
   return re;
 }
 
-// Parses (does not compile) `pattern` as compile() would, so that a syntax error is reported
-// when the dictionary is loaded even though compiling waits for the first match().
-void check_syntax(RE2::Set& parser, const KeywordPattern& pattern, const std::string& origin) {
+// Adds `regex` (pattern's own, or its trigger) to `set`, which parses it without compiling:
+// a syntax error is reported when the dictionary is loaded, naming the pattern's line, even
+// though programs are compiled only on the first match().
+void add_to_set(RE2::Set& set, const std::string& regex, const KeywordPattern& pattern, const std::string& origin) {
   std::string error;
-  if (parser.Add(pattern.regex, &error) < 0) {
+  if (set.Add(regex, &error) < 0) {
     throw std::runtime_error(origin + ":" + std::to_string(pattern.line) + ": invalid pattern '" + pattern.source +
                              "': " + error);
   }
@@ -276,15 +277,15 @@ struct KeywordMatcher::Impl {
 
 KeywordMatcher KeywordMatcher::from_file(const std::filesystem::path& path) {
   const std::string origin = path.string();
-  std::vector<KeywordEntry> entries = parse_keyword_dictionary(path);
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw std::runtime_error(origin + ": cannot read keyword dictionary");
+  std::ostringstream bytes;
+  bytes << file.rdbuf();
+  const std::string text = bytes.str();  // read once: parsed, and hashed for record derivation
+  std::vector<KeywordEntry> entries = parse_keyword_dictionary_text(text, origin);
   if (entries.empty()) throw std::runtime_error(origin + ": keyword dictionary has no keywords");
   auto impl = std::make_unique<Impl>();
-  {
-    std::ifstream file(path, std::ios::binary);
-    std::ostringstream bytes;
-    bytes << file.rdbuf();
-    impl->dictionary_hash = xxh3_128(bytes.str());
-  }
+  impl->dictionary_hash = xxh3_128(text);
   RE2::Options set_options;
   set_options.set_log_errors(false);
   set_options.set_max_mem(kSetMemoryBudget);
@@ -309,16 +310,12 @@ KeywordMatcher KeywordMatcher::from_file(const std::filesystem::path& path) {
           continue;
         }
       }
-      check_syntax(syntax, pattern, origin);  // reports errors with their line
-      std::string error;
-      if (triggers->Add(pattern.trigger, &error) < 0) {
-        throw std::runtime_error(origin + ":" + std::to_string(pattern.line) + ": invalid pattern '" +
-                                 pattern.source + "': " + error);
-      }
+      add_to_set(syntax, pattern.regex, pattern, origin);
+      add_to_set(*triggers, pattern.trigger, pattern, origin);
       impl->pattern_sources.push_back(pattern);
       impl->keyword_of_pattern.push_back(keyword);
     }
-    for (const KeywordPattern& guard : entry.guards) check_syntax(syntax, guard, origin);
+    for (const KeywordPattern& guard : entry.guards) add_to_set(syntax, guard.regex, guard, origin);
     compiled.guard_sources = entry.guards;
     impl->keywords.push_back(std::move(compiled));
   }

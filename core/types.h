@@ -91,7 +91,11 @@ struct FetchedFeed {
   std::string final_url;             // after redirects; base for relative links
   int http_status = 200;             // 0 for file://
   bool not_modified = false;         // 304: nothing to parse
-  std::string body;                  // decompressed bytes, as served
+  std::string body;                  // decompressed bytes, as served (empty when body_unchanged)
+  std::string body_hash;             // lower-case hex XXH3-128 of body when the fetcher hashed it, else ""
+  // The body hashed to FetchRequest::known_body_hash (a server that ignores conditional GET
+  // resent the last body): the fetcher released it at once instead of queueing it for parse.
+  bool body_unchanged = false;
   std::optional<std::string> content_type;  // HTTP Content-Type header, verbatim
   ConditionalGetState validators;    // from this response, to store for next time
   std::optional<std::string> permanent_redirect;  // new URL when every hop was 301/308

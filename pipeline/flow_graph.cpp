@@ -111,6 +111,7 @@ GraphResult run_in_arena(GraphInputs in) {
   FetchNode fetch(g, flow::unlimited, [&](const SourceJob& job, FetchNode::gateway_type& gateway) {
     gateway.reserve_wait();  // keeps wait_for_all() waiting until the callback has put
     FetchRequest request{job.source, job.prior_state.validators};
+    if (!job.parse_unchanged_body) request.known_body_hash = job.prior_state.body_hash;
     in.fetch(std::move(request), [&gateway, &clock, job](FetchResult fetched) mutable {
       const bool ok = std::holds_alternative<FetchedFeed>(fetched.outcome);
       clock.record(MetricStage::fetch, fetched.elapsed, 1, ok ? 1 : 0);

@@ -1,3 +1,5 @@
+#include <malloc.h>
+
 #include <cstdio>
 #include <exception>
 
@@ -18,9 +20,22 @@ struct Visitor {
   int operator()(const rssflow::ExitNow& c) const { return c.status; }
 };
 
+// Keeps freed memory for the next source instead of giving it back to the kernel at once. With
+// glibc's defaults every feed body over 128 KiB is a fresh mmap and a heap top over 128 KiB is
+// trimmed, so each source faults its pages in again; on the virtual machines measured a page
+// fault costs tens of microseconds, a third of a run's CPU (scripts/bench/schedule.sh and
+// pipeline.sh, README "Benchmarks"). The limiter bounds what is in flight, so what is kept is
+// bounded by the same peak.
+void keep_freed_memory() {
+  mallopt(M_MMAP_THRESHOLD, 8 << 20);
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  mallopt(M_TOP_PAD, 8 << 20);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  keep_freed_memory();
   curl_global_init(CURL_GLOBAL_DEFAULT);  // before any thread starts
   int status = 2;
   try {

@@ -165,8 +165,8 @@ SourceBatch parse_source(FetchedSource fetched, const Hash128& derivation, const
     const bool scheduled = feed.http_status != 0;  // network sources; file:// is always due
     if (feed.not_modified) {
       out.status = SourceStatus::not_modified;
-    } else if (std::string hash = xxh3_128(feed.body).hex();
-               prior.body_hash == hash && !fetched.job.parse_unchanged_body) {
+    } else if (std::string hash = feed.body_hash.empty() ? xxh3_128(feed.body).hex() : feed.body_hash;
+               feed.body_unchanged || (prior.body_hash == hash && !fetched.job.parse_unchanged_body)) {
       // Servers that ignore conditional GET resend the same bytes: nothing new to parse.
       std::string().swap(feed.body);
       out.status = SourceStatus::unchanged;

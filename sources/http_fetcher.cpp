@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "core/hash.h"
 #include "core/terminal_text.h"
 #include "core/time.h"
 #include "core/version.h"
@@ -568,7 +569,15 @@ struct HttpFetcher::Impl {
       feed.final_url = final_url;
       feed.http_status = static_cast<int>(status);
       feed.not_modified = status == 304;
-      feed.body = std::move(t.body);
+      if (!feed.not_modified) {
+        feed.body_hash = xxh3_128(t.body).hex();
+        feed.body_unchanged = feed.body_hash == job.request.known_body_hash;
+      }
+      if (feed.body_unchanged) {
+        std::string().swap(t.body);
+      } else {
+        feed.body = std::move(t.body);
+      }
       if (last) {
         feed.content_type = last->content_type;
         feed.validators.etag = last->etag;

@@ -42,6 +42,9 @@ void apply_test_environment(FetchOptions& options);
 struct FetchRequest {
   Source source;
   ConditionalGetState validators;  // sent as If-None-Match / If-Modified-Since
+  // Hex XXH3-128 of the body parsed last time: a 200 with the same bytes comes back with
+  // FetchedFeed::body_unchanged and no body, its memory reused by the next transfer at once.
+  std::optional<std::string> known_body_hash = std::nullopt;
 };
 
 // What one fetch produced, success or not, with what the state store needs to learn.

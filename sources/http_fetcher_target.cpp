@@ -94,21 +94,31 @@ Outcome<FetchedFeed> read_file_source(const Source& source, const FileTarget& ta
   feed.source = source;
   feed.final_url = source.url;
   feed.http_status = 0;
-  feed.body.reserve(static_cast<std::size_t>(info.st_size));
-  char buffer[64 * 1024];
+  // Read straight into the body (no bounce buffer): st_size bytes, then whatever a growing file
+  // added, up to the cap.
+  std::size_t size = 0;
+  feed.body.resize(std::min(static_cast<std::size_t>(info.st_size), max_body_bytes) + 1);
   for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (size == feed.body.size()) {
+      if (size > max_body_bytes) {
+        return StageError{Stage::fetch, source.url, ErrorCode::too_large,
+                          target.path + " is over the " + std::to_string(max_body_bytes) + "-byte cap"};
+      }
+      feed.body.resize(std::min(size * 2, max_body_bytes + 1));
+    }
+    const ssize_t n = ::read(fd, feed.body.data() + size, feed.body.size() - size);
     if (n < 0) {
       if (errno == EINTR) continue;
       return io_error(source, target.path, "cannot read", errno);
     }
     if (n == 0) break;
-    if (feed.body.size() + static_cast<std::size_t>(n) > max_body_bytes) {
-      return StageError{Stage::fetch, source.url, ErrorCode::too_large,
-                        target.path + " is over the " + std::to_string(max_body_bytes) + "-byte cap"};
-    }
-    feed.body.append(buffer, static_cast<std::size_t>(n));
+    size += static_cast<std::size_t>(n);
   }
+  if (size > max_body_bytes) {
+    return StageError{Stage::fetch, source.url, ErrorCode::too_large,
+                      target.path + " is over the " + std::to_string(max_body_bytes) + "-byte cap"};
+  }
+  feed.body.resize(size);
   if (feed.body.empty()) {
     return StageError{Stage::fetch, source.url, ErrorCode::empty_body, target.path + " is empty"};
   }

@@ -1,5 +1,6 @@
 #include "sources/state_file.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -9,6 +10,7 @@
 
 #include "core/atomic_file.h"
 #include "core/time.h"
+#include "transforms/json_record.h"
 
 namespace rssflow {
 namespace {
@@ -30,41 +32,97 @@ std::optional<std::chrono::seconds> optional_seconds(const json& object, const c
   return std::chrono::seconds(it->get<long long>());
 }
 
-json instant_json(const std::optional<Instant>& t) { return t ? json(format_rfc3339(*t)) : json(nullptr); }
-
-template <class T>
-json optional_json(const std::optional<T>& value) {
-  return value ? json(*value) : json(nullptr);
-}
-
 std::optional<std::string> optional_string(const json& object, const char* key) {
   const auto it = object.find(key);
   if (it == object.end() || it->is_null()) return std::nullopt;
   return it->get<std::string>();
 }
 
-json seconds_json(const std::optional<std::chrono::seconds>& value) {
-  return value ? json(value->count()) : json(nullptr);
-}
+// One source's object, as nlohmann's dump(2) printed it (keys sorted, two-space indent, nested
+// at depth 2), written directly: building a DOM of std::maps only to print it was most of the
+// CPU of a run whose feeds were all unchanged. Text goes through append_json_string, so the
+// file is valid UTF-8 whatever a server sent.
+class StateWriter {
+ public:
+  explicit StateWriter(std::string& out) : out_(out) {}
 
-json to_json(const SourceState& state) {
-  return json{{"etag", optional_json(state.validators.etag)},
-              {"last_modified", optional_json(state.validators.last_modified)},
-              {"last_status", state.last_status},
-              {"last_error", state.last_error},
-              {"consecutive_failures", state.consecutive_failures},
-              {"last_success_at", instant_json(state.last_success_at)},
-              {"next_attempt_at", instant_json(state.next_attempt_at)},
-              {"permanent_redirect", optional_json(state.permanent_redirect)},
-              {"gone", state.gone},
-              {"next_fetch_at", instant_json(state.next_fetch_at)},
-              {"body_hash", optional_json(state.body_hash)},
-              {"entries", state.entries},
-              {"ttl_seconds", seconds_json(state.feed_hints.ttl)},
-              {"update_period_seconds", seconds_json(state.feed_hints.update_period)},
-              {"skip_hours", state.feed_hints.skip_hours},
-              {"skip_days", state.feed_hints.skip_days},
-              {"publish_interval_seconds", seconds_json(state.publish_interval)}};
+  void source(const std::string& url, const SourceState& state) {
+    out_.append("    ");
+    append_json_string(out_, url);
+    out_.append(": {\n");
+    first_ = true;
+    text("body_hash", state.body_hash);
+    number("consecutive_failures", state.consecutive_failures);
+    number("entries", state.entries);
+    text("etag", state.validators.etag);
+    literal("gone", state.gone ? "true" : "false");
+    text("last_error", state.last_error);
+    text("last_modified", state.validators.last_modified);
+    number("last_status", state.last_status);
+    instant("last_success_at", state.last_success_at);
+    instant("next_attempt_at", state.next_attempt_at);
+    instant("next_fetch_at", state.next_fetch_at);
+    text("permanent_redirect", state.permanent_redirect);
+    seconds("publish_interval_seconds", state.publish_interval);
+    number("skip_days", static_cast<unsigned>(state.feed_hints.skip_days));
+    number("skip_hours", state.feed_hints.skip_hours);
+    seconds("ttl_seconds", state.feed_hints.ttl);
+    seconds("update_period_seconds", state.feed_hints.update_period);
+    out_.append("\n    }");
+  }
+
+ private:
+  void key(const char* name) {
+    if (!first_) out_.append(",\n");
+    first_ = false;
+    out_.append("      \"").append(name).append("\": ");
+  }
+  void literal(const char* name, std::string_view value) {
+    key(name);
+    out_.append(value);
+  }
+  template <class T>
+  void number(const char* name, T value) {
+    key(name);
+    out_.append(std::to_string(value));
+  }
+  void text(const char* name, const std::string& value) {
+    key(name);
+    append_json_string(out_, value);
+  }
+  void text(const char* name, const std::optional<std::string>& value) {
+    if (value) return text(name, *value);
+    literal(name, "null");
+  }
+  void instant(const char* name, const std::optional<Instant>& value) {
+    if (value) return text(name, format_rfc3339(*value));
+    literal(name, "null");
+  }
+  void seconds(const char* name, const std::optional<std::chrono::seconds>& value) {
+    if (value) return number(name, static_cast<long long>(value->count()));
+    literal(name, "null");
+  }
+
+  std::string& out_;
+  bool first_ = true;
+};
+
+std::string state_file_text(const std::unordered_map<std::string, SourceState>& states) {
+  std::vector<const std::pair<const std::string, SourceState>*> sorted;  // by URL: stable output
+  sorted.reserve(states.size());
+  for (const auto& entry : states) sorted.push_back(&entry);
+  std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  std::string out;
+  out.reserve(states.size() * 700 + 64);
+  out.append(sorted.empty() ? "{\n  \"sources\": {}" : "{\n  \"sources\": {\n");
+  StateWriter writer(out);
+  for (std::size_t i = 0; i < sorted.size(); ++i) {
+    if (i > 0) out.append(",\n");
+    writer.source(sorted[i]->first, sorted[i]->second);
+  }
+  if (!sorted.empty()) out.append("\n  }");
+  out.append(",\n  \"version\": ").append(std::to_string(kFormatVersion)).append("\n}\n");
+  return out;
 }
 
 SourceState from_json(const std::string& url, const json& object) {
@@ -129,9 +187,7 @@ std::unordered_map<std::string, SourceState> StateFileStore::load_all() {
 void StateFileStore::save_all(const std::vector<SourceState>& states) {
   std::unordered_map<std::string, SourceState> merged = load_all();
   for (const SourceState& state : states) merged.insert_or_assign(state.url, state);
-  json sources = json::object();  // nlohmann's object is a std::map: stable, sorted output
-  for (const auto& [url, state] : merged) sources[url] = to_json(state);
-  const std::string bytes = json{{"version", kFormatVersion}, {"sources", sources}}.dump(2) + "\n";
+  const std::string bytes = state_file_text(merged);
 
   try {
     write_file_atomically(path_, bytes, 0600);  // validators and failure history: the owner's only

@@ -36,7 +36,7 @@ struct Span {
 std::unique_ptr<RE2> compile(const KeywordPattern& pattern, const std::string& origin) {
   RE2::Options options;
   options.set_log_errors(false);
-  auto re = std::make_unique<RE2>(pattern.regex, options);
+  auto re = std::make_unique<RE2>(pattern_regex(pattern), options);
   if (!re->ok()) {
     throw std::runtime_error(origin + ":" + std::to_string(pattern.line) + ": invalid pattern '" +
                              pattern.source + "': " + re->error());
@@ -44,15 +44,24 @@ std::unique_ptr<RE2> compile(const KeywordPattern& pattern, const std::string& o
   return re;
 }
 
-// Adds `regex` (pattern's own, or its trigger) to `set`, which parses it without compiling:
-// a syntax error is reported when the dictionary is loaded, naming the pattern's line, even
-// though programs are compiled only on the first match().
+// Adds `regex` (pattern's own, or its trigger) to `set`, which parses it without compiling.
 void add_to_set(RE2::Set& set, const std::string& regex, const KeywordPattern& pattern, const std::string& origin) {
   std::string error;
   if (set.Add(regex, &error) < 0) {
     throw std::runtime_error(origin + ":" + std::to_string(pattern.line) + ": invalid pattern '" + pattern.source +
                              "': " + error);
   }
+}
+
+// Parses `pattern` and its trigger and forgets them: a syntax error is reported when the
+// dictionary is loaded, naming the pattern's line, though nothing is compiled before the first
+// match(). One throwaway set per pattern keeps the parse trees from piling up.
+void check_syntax(const KeywordPattern& pattern, bool with_trigger, const std::string& origin) {
+  RE2::Options options;  // compile()'s options: the same parse
+  options.set_log_errors(false);
+  RE2::Set syntax(options, RE2::UNANCHORED);
+  add_to_set(syntax, pattern_regex(pattern), pattern, origin);
+  if (with_trigger) add_to_set(syntax, pattern_trigger(pattern), pattern, origin);
 }
 
 // Every hit of `re` in text: capture group 1 when the pattern has one, else the whole match.
@@ -110,7 +119,7 @@ class TermTable {
 
   void build(std::vector<Term>& terms) {
     std::size_t capacity = 64;
-    while (capacity < terms.size() * 8) capacity *= 2;
+    while (capacity < terms.size() * 4) capacity *= 2;  // every term and its prefixes: load under 1/2
     slots_.assign(capacity, Slot{});
     for (std::uint32_t t = 0; t < terms.size(); ++t) {
       Term& term = terms[t];
@@ -177,7 +186,7 @@ struct KeywordMatcher::Impl {
   std::vector<KeywordPattern> pattern_sources;          // RE2-path patterns, by RE2::Set index
   mutable std::vector<std::unique_ptr<RE2>> patterns;   // compiled by compile_once()
   std::vector<std::size_t> keyword_of_pattern;          // RE2::Set index -> keyword index
-  std::unique_ptr<RE2::Set> triggers;                   // null when every pattern is a term
+  mutable std::unique_ptr<RE2::Set> triggers;           // built by compile_once(); null when every pattern is a term
   mutable std::once_flag compiled;
 
   // RE2 programs are compiled on the first match(), not when the dictionary is loaded: a run
@@ -192,8 +201,14 @@ struct KeywordMatcher::Impl {
         keyword.guards.clear();
         for (const KeywordPattern& guard : keyword.guard_sources) keyword.guards.push_back(compile(guard, origin));
       }
-      if (triggers && !triggers->Compile()) {
-        throw std::runtime_error(origin + ": keyword patterns do not fit in RE2's memory budget");
+      if (!pattern_sources.empty()) {
+        RE2::Options set_options;
+        set_options.set_log_errors(false);
+        set_options.set_max_mem(kSetMemoryBudget);
+        auto set = std::make_unique<RE2::Set>(set_options, RE2::UNANCHORED);
+        for (const KeywordPattern& pattern : pattern_sources) add_to_set(*set, pattern_trigger(pattern), pattern, origin);
+        if (!set->Compile()) throw std::runtime_error(origin + ": keyword patterns do not fit in RE2's memory budget");
+        triggers = std::move(set);
       }
       patterns = std::move(compiled_patterns);
     });
@@ -286,13 +301,6 @@ KeywordMatcher KeywordMatcher::from_file(const std::filesystem::path& path) {
   if (entries.empty()) throw std::runtime_error(origin + ": keyword dictionary has no keywords");
   auto impl = std::make_unique<Impl>();
   impl->dictionary_hash = xxh3_128(text);
-  RE2::Options set_options;
-  set_options.set_log_errors(false);
-  set_options.set_max_mem(kSetMemoryBudget);
-  auto triggers = std::make_unique<RE2::Set>(set_options, RE2::UNANCHORED);
-  RE2::Options syntax_options;  // compile()'s options: the same parse
-  syntax_options.set_log_errors(false);
-  RE2::Set syntax(syntax_options, RE2::UNANCHORED);  // only parses; never compiled
   impl->origin = origin;
   for (const KeywordEntry& entry : entries) {
     Impl::Compiled compiled;
@@ -310,17 +318,15 @@ KeywordMatcher KeywordMatcher::from_file(const std::filesystem::path& path) {
           continue;
         }
       }
-      add_to_set(syntax, pattern.regex, pattern, origin);
-      add_to_set(*triggers, pattern.trigger, pattern, origin);
+      check_syntax(pattern, true, origin);
       impl->pattern_sources.push_back(pattern);
       impl->keyword_of_pattern.push_back(keyword);
     }
-    for (const KeywordPattern& guard : entry.guards) add_to_set(syntax, guard.regex, guard, origin);
+    for (const KeywordPattern& guard : entry.guards) check_syntax(guard, false, origin);
     compiled.guard_sources = entry.guards;
     impl->keywords.push_back(std::move(compiled));
   }
   impl->table.build(impl->terms);
-  if (!impl->pattern_sources.empty()) impl->triggers = std::move(triggers);
   return KeywordMatcher(std::move(impl));
 }
 

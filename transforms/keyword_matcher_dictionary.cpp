@@ -44,8 +44,8 @@ bool is_word_byte(char c) {
   throw std::runtime_error(origin + ":" + std::to_string(line) + ": " + what);
 }
 
-// Literal alias -> whole-word pattern with the alias itself as capture group 1.
-KeywordPattern alias_pattern(std::string_view alias, bool case_sensitive, std::size_t line) {
+// The regex core of a literal alias: escaped, each run of spaces as \s+.
+std::string alias_core(std::string_view alias) {
   std::string core;
   bool in_space = false;
   for (const char c : alias) {
@@ -58,12 +58,13 @@ KeywordPattern alias_pattern(std::string_view alias, bool case_sensitive, std::s
     if (!is_word_byte(c)) core += '\\';
     core += c;
   }
-  const std::string flags = case_sensitive ? "" : "(?i)";
-  std::string regex = flags;
-  if (is_word_byte(alias.front())) regex += kLeftBoundary;
-  regex += "(" + core + ")";
-  if (is_word_byte(alias.back())) regex += kRightBoundary;
-  return {regex, flags + core, line, std::string(alias), true, case_sensitive};
+  return core;
+}
+
+// Literal alias -> a pattern whose regex is built on demand (pattern_regex): most aliases are
+// looked up as terms and never need the ~900-byte boundary classes.
+KeywordPattern alias_pattern(std::string_view alias, bool case_sensitive, std::size_t line) {
+  return {std::string(), std::string(), line, std::string(alias), true, case_sensitive};
 }
 
 // "\<" and "\>" (GNU regex spelling; RE2 itself rejects them) become the Unicode-aware
@@ -209,6 +210,21 @@ std::vector<KeywordEntry> parse_keyword_dictionary_text(const std::string& text,
     finish(*pending, entries, origin);
   }
   return entries;
+}
+
+std::string pattern_regex(const KeywordPattern& pattern) {
+  if (!pattern.literal) return pattern.regex;
+  const std::string_view alias = pattern.source;
+  std::string regex = pattern.case_sensitive ? "" : "(?i)";
+  if (is_word_byte(alias.front())) regex += kLeftBoundary;
+  regex += "(" + alias_core(alias) + ")";
+  if (is_word_byte(alias.back())) regex += kRightBoundary;
+  return regex;
+}
+
+std::string pattern_trigger(const KeywordPattern& pattern) {
+  if (!pattern.literal) return pattern.trigger;
+  return (pattern.case_sensitive ? "" : "(?i)") + alias_core(pattern.source);
 }
 
 std::vector<KeywordEntry> parse_keyword_dictionary(const std::filesystem::path& path) {

@@ -42,8 +42,8 @@
 namespace rssflow {
 
 struct KeywordPattern {
-  std::string regex;     // complete RE2 pattern, case flag included
-  std::string trigger;   // `regex` without its word boundaries: matches wherever regex does
+  std::string regex;     // complete RE2 pattern, case flag included; "" for a literal alias
+  std::string trigger;   // `regex` without its word boundaries; "" for a literal alias
   std::size_t line = 0;  // where it came from, for error messages
   std::string source;    // the alias or pattern as written in the file
   bool literal = false;  // `source` is a literal alias (not match=/not=): a dictionary term
@@ -66,5 +66,11 @@ std::vector<KeywordEntry> parse_keyword_dictionary(const std::filesystem::path& 
 // Same, from text already in memory; `origin` names it in error messages.
 std::vector<KeywordEntry> parse_keyword_dictionary_text(const std::string& text,
                                                         const std::string& origin);
+
+// The complete RE2 pattern of `pattern` (built here for a literal alias, whose whole-word
+// boundaries make it long), and the same without its word boundaries: matches wherever the
+// pattern does.
+std::string pattern_regex(const KeywordPattern& pattern);
+std::string pattern_trigger(const KeywordPattern& pattern);
 
 }  // namespace rssflow

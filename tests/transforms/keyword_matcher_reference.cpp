@@ -31,7 +31,7 @@ struct Span {
 std::unique_ptr<RE2> compile(const KeywordPattern& pattern, const std::string& origin) {
   RE2::Options options;
   options.set_log_errors(false);
-  auto re = std::make_unique<RE2>(pattern.regex, options);
+  auto re = std::make_unique<RE2>(pattern_regex(pattern), options);
   if (!re->ok()) {
     throw std::runtime_error(origin + ":" + std::to_string(pattern.line) + ": invalid pattern '" +
                              pattern.source + "': " + re->error());
@@ -119,7 +119,7 @@ ReferenceKeywordMatcher ReferenceKeywordMatcher::from_file(const std::filesystem
     for (const KeywordPattern& pattern : entry.patterns) {
       impl->patterns.push_back(compile(pattern, origin));  // reports errors with their line
       std::string error;
-      if (impl->triggers->Add(pattern.trigger, &error) < 0) {
+      if (impl->triggers->Add(pattern_trigger(pattern), &error) < 0) {
         throw std::runtime_error(origin + ":" + std::to_string(pattern.line) + ": invalid pattern '" +
                                  pattern.source + "': " + error);
       }

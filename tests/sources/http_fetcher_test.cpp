@@ -3,6 +3,9 @@
 #include "sources/http_fetcher.h"
 
 #include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <sys/stat.h>
@@ -15,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/hash.h"
 #include "tests/servers/hostile_server_process.h"
 
 namespace rssflow {
@@ -154,6 +158,32 @@ TEST_F(HttpFetcherTest, SendsValidatorsAndReportsNotModified) {
   const std::string encodings = log[0]["accept_encoding"];
   EXPECT_NE(encodings.find("gzip"), std::string::npos);
   EXPECT_NE(encodings.find("br"), std::string::npos);
+}
+
+// A server that ignores conditional GET resends the same bytes: the fetcher recognises them by
+// the hash of the last body and releases them at once, so they never wait in memory for parse.
+TEST_F(HttpFetcherTest, ABodyEqualToTheKnownOneIsReleasedAndMarkedUnchanged) {
+  HttpFetcher fetcher(test_options());
+  const std::string url = server_->url("/feed/1.xml");
+  const FetchedFeed first = feed_of(fetch_one(fetcher, request_for(url)));
+  ASSERT_FALSE(first.body.empty());
+  EXPECT_EQ(first.body_hash, xxh3_128(first.body).hex());
+  EXPECT_FALSE(first.body_unchanged);
+
+  FetchRequest same = request_for(url);
+  same.known_body_hash = first.body_hash;
+  const FetchResult again = fetch_one(fetcher, same);
+  const FetchedFeed& unchanged = feed_of(again);
+  EXPECT_TRUE(unchanged.body_unchanged);
+  EXPECT_TRUE(unchanged.body.empty());
+  EXPECT_EQ(unchanged.body_hash, first.body_hash);
+  EXPECT_EQ(again.bytes_received, first.body.size()) << "the bytes were still received";
+
+  FetchRequest other = request_for(url);
+  other.known_body_hash = std::string(32, '0');
+  const FetchedFeed changed = feed_of(fetch_one(fetcher, other));
+  EXPECT_FALSE(changed.body_unchanged);
+  EXPECT_EQ(changed.body, first.body);
 }
 
 TEST_F(HttpFetcherTest, ReusesOneConnectionForSequentialFetchesToAHost) {
@@ -335,6 +365,9 @@ TEST_F(HttpFetcherTest, ReadsFileSourcesDirectly) {
   const auto results = fetch_all(fetcher, {request_for("file://" + path), request_for("file://" + std::string(RSSFLOW_TEST_DATA_DIR))});
   const FetchedFeed& feed = feed_of(results[0]);
   EXPECT_EQ(feed.http_status, 0);
+  std::ifstream file(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(feed.body, bytes);
   EXPECT_NE(feed.body.find("<feed"), std::string::npos);
   const auto* error = std::get_if<StageError>(&results[1].outcome);
   ASSERT_NE(error, nullptr);

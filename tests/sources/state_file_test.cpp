@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace rssflow {
 namespace {
@@ -74,6 +76,48 @@ TEST_F(StateFileTest, RoundTripsEveryField) {
   ASSERT_EQ(loaded.size(), 2u);
   expect_same(loaded.at(full_state().url), full_state());
   expect_same(loaded.at(gone.url), gone);
+}
+
+std::string file_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The file is written directly, not through a JSON library: it must still be JSON, laid out
+// as nlohmann's dump(2) lays it out (sorted keys, two-space indent), so that files written
+// before and after the change are the same bytes.
+TEST_F(StateFileTest, WritesValidJsonInTheLayoutOfEarlierVersions) {
+  StateFileStore store(dir_ / "state.json");
+  SourceState second = full_state();
+  second.url = "https://a.example/feed";
+  second.validators = {};
+  second.permanent_redirect.reset();
+  second.feed_hints = {};
+  store.save_all({full_state(), second});
+  const std::string text = file_text(dir_ / "state.json");
+  EXPECT_EQ(nlohmann::json::parse(text).dump(2) + "\n", text);
+
+  StateFileStore empty(dir_ / "empty.json");
+  empty.save_all({});
+  const std::string none = file_text(dir_ / "empty.json");
+  EXPECT_EQ(nlohmann::json::parse(none).dump(2) + "\n", none);
+  EXPECT_TRUE(StateFileStore(dir_ / "empty.json").load_all().empty());
+}
+
+// Validators and errors come from servers: quotes, backslashes, control characters and
+// non-ASCII round-trip; bytes that are not UTF-8 become U+FFFD instead of failing the save.
+TEST_F(StateFileTest, ServerTextIsStoredAsValidJsonWhateverItHolds) {
+  SourceState state = full_state();
+  state.validators.etag = "W/\"a\\b\tc\x01 caf\xC3\xA9\"";
+  state.last_error = "bad \xFF byte";
+  StateFileStore store(dir_ / "state.json");
+  ASSERT_NO_THROW(store.save_all({state}));
+  const auto loaded = StateFileStore(dir_ / "state.json").load_all();
+  ASSERT_EQ(loaded.size(), 1u);
+  EXPECT_EQ(loaded.at(state.url).validators.etag, state.validators.etag);
+  EXPECT_EQ(loaded.at(state.url).last_error, "bad \xEF\xBF\xBD byte");
 }
 
 TEST_F(StateFileTest, SaveMergesWithSourcesAlreadyInTheFile) {

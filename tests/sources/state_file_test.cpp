@@ -178,6 +178,49 @@ TEST_F(StateFileTest, CorruptFileIsARunLevelErrorNamingTheFile) {
   EXPECT_THROW(StateFileStore(path).load_all(), std::runtime_error);
 }
 
+// The file is read as a stream of JSON events, not through a document: any layout and key order
+// reads the same, keys it does not know (with whatever they hold) are skipped, and a field of
+// the wrong type is an error naming the field and the source.
+TEST_F(StateFileTest, ReadsAnyLayoutSkipsUnknownKeysAndNamesBadFields) {
+  const auto path = dir_ / "state.json";
+  std::ofstream(path) << R"({"note": {"a": [1, {"b": 2}]}, "sources": {"u1": {"gone": true, "extra": [{"x": null}],)"
+                      << R"( "etag": "\"e\"", "entries": 7, "skip_days": 3, "ttl_seconds": null, "last_error": ""},)"
+                      << R"( "u2": {}}, "version": 1})";
+  const auto states = StateFileStore(path).load_all();
+  ASSERT_EQ(states.size(), 2u);
+  EXPECT_TRUE(states.at("u1").gone);
+  EXPECT_EQ(states.at("u1").validators.etag, "\"e\"");
+  EXPECT_EQ(states.at("u1").entries, 7u);
+  EXPECT_EQ(states.at("u1").feed_hints.skip_days, 3);
+  EXPECT_EQ(states.at("u2").url, "u2");
+  EXPECT_FALSE(states.at("u2").gone);
+
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {R"({"version": 1, "sources": {"u": {"entries": "many"}}})", "entries of u"},
+      {R"({"version": 1, "sources": {"u": {"etag": 5}}})", "etag of u"},
+      {R"({"version": 1, "sources": {"u": {"gone": 1}}})", "gone of u"},
+      {R"({"version": 1, "sources": {"u": {"skip_days": 300}}})", "skip_days of u"},
+      {R"({"version": 1, "sources": {"u": {"last_status": {"code": 200}}}})", "last_status of u"},
+      {R"({"version": 1, "sources": {"u": [1]}})", "entry for u"},
+      {R"({"version": 1, "sources": []})", "\"sources\" is not an object"},
+      {R"({"version": 2, "sources": {}})", "not an rssflow state file"},
+      {R"({"sources": {}})", "not an rssflow state file"},
+      {R"([1, 2])", "not an rssflow state file"},
+      {R"({"version": 1, "sources": {)", "parse error"},
+  };
+  for (const auto& [text, expected] : bad) {
+    SCOPED_TRACE(text);
+    std::ofstream(path, std::ios::trunc) << text;
+    try {
+      StateFileStore(path).load_all();
+      ADD_FAILURE() << "expected an exception";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST_F(StateFileTest, UnwritableDirectoryThrows) {
   StateFileStore store(dir_ / "missing-dir" / "state.json");
   EXPECT_THROW(store.save_all({full_state()}), std::runtime_error);

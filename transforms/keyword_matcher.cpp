@@ -82,6 +82,25 @@ void for_each_hit(const RE2& re, std::string_view text, Visit&& visit) {
   }
 }
 
+// An RE2 compiled the first time it is needed, once, thread-safely: most patterns and guards
+// never meet a candidate in a run, and compiling all of them on the first match() took one
+// thread ~25 ms while the others waited for it. A compile that fails (over RE2's memory
+// budget: syntax was checked at load) throws from get() and is tried again next time.
+class LazyRE2 {
+ public:
+  LazyRE2(const KeywordPattern& source, const std::string& origin) : source_(source), origin_(origin) {}
+  const RE2& get() const {
+    std::call_once(once_, [this] { re_ = compile(source_, origin_); });
+    return *re_;
+  }
+
+ private:
+  const KeywordPattern& source_;  // owned by KeywordMatcher::Impl, which owns this
+  const std::string& origin_;
+  mutable std::once_flag once_;
+  mutable std::unique_ptr<RE2> re_;
+};
+
 bool is_ascii(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
@@ -176,7 +195,7 @@ struct KeywordMatcher::Impl {
   struct Compiled {
     std::string canonical;  // the slug match() reports
     std::vector<KeywordPattern> guard_sources;
-    mutable std::vector<std::unique_ptr<RE2>> guards;  // compiled by compile_once()
+    std::vector<std::unique_ptr<LazyRE2>> guards;  // of guard_sources
   };
 
   std::vector<Compiled> keywords;
@@ -184,23 +203,17 @@ struct KeywordMatcher::Impl {
   std::vector<Term> terms;
   TermTable table;
   std::vector<KeywordPattern> pattern_sources;          // RE2-path patterns, by RE2::Set index
-  mutable std::vector<std::unique_ptr<RE2>> patterns;   // compiled by compile_once()
+  std::vector<std::unique_ptr<LazyRE2>> patterns;       // of pattern_sources
   std::vector<std::size_t> keyword_of_pattern;          // RE2::Set index -> keyword index
   mutable std::unique_ptr<RE2::Set> triggers;           // built by compile_once(); null when every pattern is a term
   mutable std::once_flag compiled;
 
-  // RE2 programs are compiled on the first match(), not when the dictionary is loaded: a run
-  // whose sources are all unchanged matches nothing and skips this, most of the dictionary's
-  // start-up cost. Syntax was checked at load; what can still fail here is a program over RE2's
-  // memory budget, reported as an exception from match(). Thread-safe.
+  // The trigger set is compiled on the first match(), not when the dictionary is loaded: a run
+  // whose sources are all unchanged matches nothing and skips it. Syntax was checked at load;
+  // what can still fail here is a program over RE2's memory budget, reported as an exception
+  // from match(). Thread-safe.
   void compile_once() const {
     std::call_once(compiled, [this] {
-      std::vector<std::unique_ptr<RE2>> compiled_patterns;
-      for (const KeywordPattern& pattern : pattern_sources) compiled_patterns.push_back(compile(pattern, origin));
-      for (const Compiled& keyword : keywords) {
-        keyword.guards.clear();
-        for (const KeywordPattern& guard : keyword.guard_sources) keyword.guards.push_back(compile(guard, origin));
-      }
       if (!pattern_sources.empty()) {
         RE2::Options set_options;
         set_options.set_log_errors(false);
@@ -210,7 +223,6 @@ struct KeywordMatcher::Impl {
         if (!set->Compile()) throw std::runtime_error(origin + ": keyword patterns do not fit in RE2's memory budget");
         triggers = std::move(set);
       }
-      patterns = std::move(compiled_patterns);
     });
   }
 
@@ -263,7 +275,7 @@ struct KeywordMatcher::Impl {
   static bool survives_guards(const Compiled& keyword, const std::vector<Span>& hits, std::string_view text) {
     std::vector<Span> vetoes;
     for (const auto& guard : keyword.guards) {
-      for_each_hit(*guard, text, [&](Span span) {
+      for_each_hit(guard->get(), text, [&](Span span) {
         vetoes.push_back(span);
         return true;
       });
@@ -327,6 +339,11 @@ KeywordMatcher KeywordMatcher::from_file(const std::filesystem::path& path) {
     impl->keywords.push_back(std::move(compiled));
   }
   impl->table.build(impl->terms);
+  for (const KeywordPattern& pattern : impl->pattern_sources)
+    impl->patterns.push_back(std::make_unique<LazyRE2>(pattern, impl->origin));
+  for (Impl::Compiled& keyword : impl->keywords)
+    for (const KeywordPattern& guard : keyword.guard_sources)
+      keyword.guards.push_back(std::make_unique<LazyRE2>(guard, impl->origin));
   return KeywordMatcher(std::move(impl));
 }
 
@@ -367,7 +384,7 @@ std::vector<std::string> KeywordMatcher::match(std::string_view text) const {
     const auto pattern = static_cast<std::size_t>(id);
     const std::size_t k = impl.keyword_of_pattern[pattern];
     if (accepted[k]) continue;
-    const RE2& re = *impl.patterns[pattern];
+    const RE2& re = impl.patterns[pattern]->get();
     const Impl::Compiled& keyword = impl.keywords[k];
     std::vector<Span> hits;
     if (keyword.guards.empty()) {

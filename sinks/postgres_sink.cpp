@@ -17,6 +17,7 @@ namespace rssflow {
 namespace {
 
 constexpr const char* kStaging = "rssflow_staging";
+constexpr const char* kFeedStaging = "rssflow_feed_staging";
 constexpr int kRetries = 3;
 // Rows of an older record format (articles.record_version < kRecordVersion, core/types.h) are
 // rewritten when met, even with unchanged content, so that new columns get filled.
@@ -38,6 +39,29 @@ std::string staging_ddl() {
          "  image_url text, language text, record_version smallint,"
          "  entry_hash bytea)"
          " ON COMMIT DELETE ROWS";
+}
+
+std::string feed_staging_ddl() {
+  return std::string("CREATE TEMPORARY TABLE ") + kFeedStaging +
+         " (url text NOT NULL, title text, site_url text, description text, language text, image_url text,"
+         "  categories text[]) ON COMMIT DELETE ROWS";
+}
+
+// The feeds of one batch, staged without duplicates, upserted in url order (the order in which
+// concurrent loaders lock them). A value the document no longer gives keeps the stored one;
+// last_seen_at moves on.
+std::string feed_upsert_sql(const std::string& feeds) {
+  return "INSERT INTO " + feeds +
+         " AS f (url, title, site_url, description, language, image_url, categories, first_seen_at, last_seen_at)"
+         " SELECT url, title, site_url, description, language, image_url, categories, now(), now() FROM " +
+         std::string(kFeedStaging) +
+         " ORDER BY url COLLATE \"C\""
+         " ON CONFLICT (url) DO UPDATE SET title = coalesce(EXCLUDED.title, f.title),"
+         "  site_url = coalesce(EXCLUDED.site_url, f.site_url),"
+         "  description = coalesce(EXCLUDED.description, f.description),"
+         "  language = coalesce(EXCLUDED.language, f.language), image_url = coalesce(EXCLUDED.image_url, f.image_url),"
+         "  categories = EXCLUDED.categories, last_seen_at = now()"
+         " RETURNING url, feed_id";
 }
 
 // Rows arrive in the staging table deduplicated and in url_hash order, the order in which
@@ -114,6 +138,42 @@ const char* nullable(const std::optional<std::string>& text) { return text ? tex
 
 // Article::feed_url -> feeds.feed_id of the feeds written this run.
 using FeedIds = std::unordered_map<std::string, long long>;
+
+// Upserts `feeds` (keyed by url) in the batch's transaction and adds their feed_id to
+// feed_ids, by the Article::feed_url of their articles: one COPY and one statement for the
+// batch instead of a transaction per feed.
+void upsert_feeds(pqxx::work& tx, const std::string& feeds_table, const std::unordered_map<std::string, FeedRecord>& feeds,
+                  FeedIds& feed_ids, SanitizeStats& sanitized) {
+  std::unordered_map<std::string, std::string> articles_feed_url;  // sanitised url -> Article::feed_url
+  {
+    pqxx::stream_to copy(tx, kFeedStaging,
+                         std::vector<std::string>{"url", "title", "site_url", "description", "language", "image_url",
+                                                  "categories"});
+    const auto clean = [&](const std::optional<std::string>& value) -> std::optional<std::string> {
+      if (!value) return std::nullopt;
+      std::string text = *value;
+      sanitize_text(text, sanitized);
+      return text;
+    };
+    for (const auto& [key, feed] : feeds) {
+      std::string url = feed.url;
+      sanitize_text(url, sanitized);
+      std::vector<std::string> categories = feed.categories;
+      const std::string categories_literal = text_array_literal(categories, sanitized);
+      const auto title = clean(feed.title), site_url = clean(feed.site_url), description = clean(feed.description),
+                 language = clean(feed.language), image_url = clean(feed.image_url);
+      copy << std::tuple<const std::string&, const char*, const char*, const char*, const char*, const char*,
+                         const std::string&>(url, nullable(title), nullable(site_url), nullable(description),
+                                             nullable(language), nullable(image_url), categories_literal);
+      articles_feed_url[url] = feed.articles_feed_url;
+    }
+    copy.complete();
+  }
+  for (const auto& row : tx.exec(feed_upsert_sql(feeds_table), "rssflow_feeds")) {
+    const auto it = articles_feed_url.find(row[0].as<std::string>());
+    if (it != articles_feed_url.end()) feed_ids[it->second] = row[1].as<long long>();
+  }
+}
 
 // Sends rows[i] of batch, sanitised, by COPY into table (columns: copy_columns()).
 void copy_rows(pqxx::work& tx, const std::string& table, std::vector<Article>& batch,
@@ -217,6 +277,7 @@ PostgresSink::PostgresSink(PostgresOptions options) : options_(std::move(options
     pqxx::work tx(*session_->conn, "rssflow_sink_setup");
     tx.exec("SELECT 1 FROM " + articles + " LIMIT 0");
     tx.exec(staging_ddl());
+    tx.exec(feed_staging_ddl());
     tx.commit();
   } catch (const pqxx::undefined_table& e) {
     throw postgres_error("table " + options_.schema + ".articles is missing (run `rssflow migrate`)", e,
@@ -266,40 +327,7 @@ void PostgresSink::write_source(ArticleBatch&& batch, const SourceState& state) 
   if (buffer_.size() >= options_.batch_rows) load_batch(buffer_);
 }
 
-void PostgresSink::write_feed(const FeedRecord& feed) {
-  SanitizeStats sanitized = sanitized_;
-  const auto clean = [&](const std::optional<std::string>& value) -> std::optional<std::string> {
-    if (!value) return std::nullopt;
-    std::string text = *value;
-    sanitize_text(text, sanitized);
-    return text;
-  };
-  std::string url = feed.url;
-  sanitize_text(url, sanitized);
-  std::vector<std::string> categories = feed.categories;
-  const std::string categories_literal = text_array_literal(categories, sanitized);
-  try {
-    pqxx::work tx(*session_->conn, "rssflow_feed");
-    // A value the document no longer gives keeps the stored one; last_seen_at moves on.
-    const pqxx::row row = tx.exec_params1(
-        "INSERT INTO " + session_->feeds +
-            " AS f (url, title, site_url, description, language, image_url, categories, first_seen_at, last_seen_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7::text[], now(), now())"
-            " ON CONFLICT (url) DO UPDATE SET title = coalesce(EXCLUDED.title, f.title),"
-            "  site_url = coalesce(EXCLUDED.site_url, f.site_url),"
-            "  description = coalesce(EXCLUDED.description, f.description),"
-            "  language = coalesce(EXCLUDED.language, f.language), image_url = coalesce(EXCLUDED.image_url, f.image_url),"
-            "  categories = EXCLUDED.categories, last_seen_at = now()"
-            " RETURNING feed_id",
-        url, clean(feed.title), clean(feed.site_url), clean(feed.description), clean(feed.language),
-        clean(feed.image_url), categories_literal);
-    tx.commit();
-    session_->feed_ids[feed.articles_feed_url] = row[0].as<long long>();
-    sanitized_ = sanitized;
-  } catch (const std::exception& e) {
-    throw postgres_error("write feed " + url + " into " + options_.schema + ".feeds", e, options_.conninfo);
-  }
-}
+void PostgresSink::write_feed(const FeedRecord& feed) { pending_feeds_.insert_or_assign(feed.url, feed); }
 
 void PostgresSink::write_keywords(const std::vector<KeywordDescription>& keywords) {
   std::vector<std::string> slugs, names, groups;
@@ -324,7 +352,7 @@ void PostgresSink::write_keywords(const std::vector<KeywordDescription>& keyword
 }
 
 LoadStats PostgresSink::finish() {
-  if (!buffer_.empty() || !pending_states_.empty()) load_batch(buffer_);
+  if (!buffer_.empty() || !pending_states_.empty() || !pending_feeds_.empty()) load_batch(buffer_);
   return stats_;
 }
 
@@ -347,6 +375,7 @@ void PostgresSink::load_batch(std::vector<Article>& batch) {
   }
   batch.clear();
   pending_states_.clear();
+  pending_feeds_.clear();
 }
 
 void PostgresSink::copy_and_upsert(std::vector<Article>& batch, bool probe) {
@@ -365,6 +394,8 @@ void PostgresSink::copy_and_upsert(std::vector<Article>& batch, bool probe) {
   std::uint64_t unchanged = batch.size() - rows.size();
 
   pqxx::work tx(*session_->conn, "rssflow_load");
+  FeedIds feed_ids = session_->feed_ids;
+  if (!pending_feeds_.empty()) upsert_feeds(tx, session_->feeds, pending_feeds_, feed_ids, sanitized);
   // New articles go straight into articles by COPY; known ones whose content changed go through
   // the staging upsert; unchanged ones are not sent at all (a rerun sends only hashes).
   std::vector<std::size_t> direct, staged, rehashed;
@@ -388,11 +419,11 @@ void PostgresSink::copy_and_upsert(std::vector<Article>& batch, bool probe) {
   }
   std::uint64_t inserted = 0, updated = 0;
   if (!direct.empty()) {
-    copy_rows(tx, session_->articles, batch, direct, session_->feed_ids, sanitized);
+    copy_rows(tx, session_->articles, batch, direct, feed_ids, sanitized);
     inserted += direct.size();
   }
   if (!staged.empty()) {
-    copy_rows(tx, kStaging, batch, staged, session_->feed_ids, sanitized);
+    copy_rows(tx, kStaging, batch, staged, feed_ids, sanitized);
     const pqxx::row counts = tx.exec1(session_->upsert, "rssflow_upsert");
     const auto staged_inserted = counts[0].as<std::uint64_t>();
     const auto staged_updated = counts[1].as<std::uint64_t>();
@@ -403,6 +434,7 @@ void PostgresSink::copy_and_upsert(std::vector<Article>& batch, bool probe) {
   if (!rehashed.empty()) store_entry_hashes(tx, session_->articles, batch, rehashed);
   if (!pending_states_.empty()) save_source_states(tx, options_.schema, pending_states_);
   tx.commit();
+  session_->feed_ids = std::move(feed_ids);
   stats_.inserted += inserted;
   stats_.updated += updated;
   stats_.unchanged += unchanged;

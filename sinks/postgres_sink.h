@@ -2,6 +2,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sinks/article_sink.h"
@@ -49,8 +51,9 @@ class PostgresSink : public ArticleSink {
   bool keeps_fetch_state() const override { return true; }
 
 
-  // Upserts the feed into <schema>.feeds (one short transaction) and remembers its feed_id for
-  // the articles that follow: a value the document no longer gives keeps the stored one.
+  // Buffers the feed; the next batch upserts it into <schema>.feeds in its own transaction,
+  // before its articles, which get its feed_id (one statement for all the batch's feeds). A
+  // value the document no longer gives keeps the stored one.
   void write_feed(const FeedRecord& feed) override;
 
   // Upserts every keyword (slug, name, group) into <schema>.keywords.
@@ -74,6 +77,7 @@ class PostgresSink : public ArticleSink {
   std::unique_ptr<Session> session_;
   std::vector<Article> buffer_;
   std::vector<SourceState> pending_states_;  // saved with the next batch, in its transaction
+  std::unordered_map<std::string, FeedRecord> pending_feeds_;  // by url: upserted by the next batch
   LoadStats stats_;
   SanitizeStats sanitized_;
 };

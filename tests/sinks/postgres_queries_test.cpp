@@ -141,6 +141,38 @@ TEST(PostgresSchema, FillsFeedsAndKeywordsAndReferencesTheFeed) {
   EXPECT_EQ(query_count(options, "SELECT count(*) FROM recent_articles"), 3);
 }
 
+// Feeds travel with the batch of their articles: several feeds in one batch each get their own
+// feed_id, a feed given twice keeps the later record, a feed whose source had no new articles
+// is still stored at finish(), and nothing reaches the database before a batch is written.
+TEST(PostgresSchema, FeedsOfABatchAreUpsertedWithItsArticles) {
+  const PostgresOptions options = fresh_schema();
+  migrate(options);
+  PostgresSink sink(options);
+  const auto feed_named = [](const std::string& host, const std::string& title) {
+    FeedRecord f;
+    f.url = "https://" + host + "/feed.xml";
+    f.articles_feed_url = f.url;
+    f.title = title;
+    return f;
+  };
+  std::vector<Article> articles;
+  for (int n = 1; n <= 4; ++n) {
+    Article a = article(n);
+    a.feed_url = n <= 2 ? "https://a.example/feed.xml" : "https://b.example/feed.xml";
+    articles.push_back(std::move(a));
+  }
+  sink.write_feed(feed_named("a.example", "A, first"));
+  sink.write_feed(feed_named("a.example", "A"));
+  sink.write_feed(feed_named("b.example", "B"));
+  sink.write_feed(feed_named("c.example", "C, no articles"));
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM feeds"), 0);
+  sink.write(std::move(articles));
+  sink.finish();
+  EXPECT_EQ(query_value(options, "SELECT string_agg(title, ',' ORDER BY url) FROM feeds"), "A,B,C, no articles");
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM articles a JOIN feeds f USING (feed_id) WHERE f.url = a.feed_url"),
+            4);
+}
+
 // The ```sql blocks of README.md between the example-query markers.
 std::vector<std::string> readme_queries() {
   std::ifstream in(std::string(RSSFLOW_SOURCE_DIR) + "/README.md");

@@ -128,7 +128,8 @@ GraphResult run_in_arena(GraphInputs in) {
     // A body to parse: journalled and named to the fatal-signal handler while it is parsed.
     const std::string url = fetched->job.source.url;  // outlives the scope, which refers to it
     std::optional<ParsingScope> parsing;
-    if (const auto* feed = std::get_if<FetchedFeed>(&fetched->result.outcome); feed && !feed->not_modified) {
+    if (const auto* feed = std::get_if<FetchedFeed>(&fetched->result.outcome);
+        feed && !feed->not_modified && !feed->body_unchanged) {
       parsing.emplace(in.journal, url);
     }
     auto batch = std::make_shared<SourceBatch>();

@@ -248,11 +248,16 @@ struct HttpFetcher::Impl {
   }
 
   void submit(FetchRequest request, FetchCallback on_done) {
+    bool wake = false;
     {
       std::lock_guard lock(mutex);
+      wake = incoming.empty();
       incoming.push_back(Job{std::move(request), std::move(on_done), {}, false, 0, std::nullopt});
     }
-    curl_multi_wakeup(multi);
+    // One wake-up per list: the worker takes `incoming` whole, under the same lock, and a
+    // non-empty list has a wake-up of its own on the way (its first submit's, made after its
+    // push; libcurl keeps a wake-up that arrives before the worker polls).
+    if (wake) curl_multi_wakeup(multi);
   }
 
   // The worker thread's body. Nothing may escape it (std::terminate would take the run down):

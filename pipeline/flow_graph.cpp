@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -10,13 +11,16 @@
 #include <variant>
 #include <utility>
 
+#include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/flow_graph.h>
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/info.h>
+#include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
 #include <oneapi/tbb/task_group.h>
 
 #include "pipeline/inflight_journal.h"
+#include "pipeline/signals.h"
 #include "pipeline/stage_clock.h"
 
 namespace rssflow {
@@ -49,6 +53,25 @@ const BatchPtr& timed(StageClock& clock, MetricStage stage, Stage error_stage, c
   clock.record(stage, std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start),
                received, batch->items);
   return batch;
+}
+
+// Entries per piece when a stage spreads a source over the workers: a small source stays one
+// task (a piece costs a task and, in clean, a ParsingMark); a large one keeps every worker busy.
+constexpr std::size_t kEntriesPerPiece = 16;
+
+// The EntryRanges of the graph's stages: tbb::parallel_for in pieces of about kEntriesPerPiece
+// (an exception in a piece reaches the stage's caller). With a url, each piece names the
+// source to the fatal-signal handler on whichever thread runs it.
+EntryRanges spread_over_workers(const std::string* url = nullptr, const std::string* culprit = nullptr) {
+  return [url, culprit](std::size_t count, const std::function<void(std::size_t, std::size_t)>& body) {
+    if (count <= kEntriesPerPiece) return body(0, count);
+    oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<std::size_t>(0, count, kEntriesPerPiece),
+                              [&](const oneapi::tbb::blocked_range<std::size_t>& piece) {
+                                std::optional<signals::ParsingMark> mark;
+                                if (url) mark.emplace(*url, *culprit);
+                                body(piece.begin(), piece.end());
+                              });
+  };
 }
 
 // Every source the input node emitted has been through the load node, and the input node
@@ -148,19 +171,23 @@ GraphResult run_in_arena(GraphInputs in) {
     return timed(clock, MetricStage::dedupe, Stage::transform, batch, [&](SourceBatch& b) { dedupe_step.run(b); });
   });
   flow::function_node<BatchPtr, BatchPtr> clean(g, flow::unlimited, [&](const BatchPtr& batch) {
-    // Cleaning reads the feed's HTML: journalled like the parse, so a crash in it is quarantined too.
+    // Cleaning reads the feed's HTML: journalled like the parse, so a crash in it is quarantined
+    // too; a worker that takes a piece of the source names it to the fatal-signal handler.
     const std::string url = batch->outcome.source.url;  // outlives the scope, which refers to it
     std::optional<ParsingScope> cleaning;
     if (batch->items > 0) cleaning.emplace(in.journal, url);
-    return timed(clock, MetricStage::clean, Stage::transform, batch,
-                 [&](SourceBatch& b) { clean_source(b, in.article_options); });
+    const std::string culprit = InflightJournal::entry('C', url);
+    return timed(clock, MetricStage::clean, Stage::transform, batch, [&](SourceBatch& b) {
+      clean_source(b, in.article_options, spread_over_workers(&url, &culprit));
+    });
   });
   flow::function_node<BatchPtr, BatchPtr> keywords(g, flow::unlimited, [&](const BatchPtr& batch) {
     return timed(clock, MetricStage::keywords, Stage::transform, batch,
-                 [&](SourceBatch& b) { match_source_keywords(b, in.keywords); });
+                 [&](SourceBatch& b) { match_source_keywords(b, in.keywords, spread_over_workers()); });
   });
   flow::function_node<BatchPtr, BatchPtr> format(g, flow::unlimited, [&](const BatchPtr& batch) {
-    return timed(clock, MetricStage::format, Stage::transform, batch, [&](SourceBatch& b) { format_source(b, in.sink); });
+    return timed(clock, MetricStage::format, Stage::transform, batch,
+                 [&](SourceBatch& b) { format_source(b, in.sink, spread_over_workers()); });
   });
   flow::function_node<BatchPtr, flow::continue_msg> load(g, flow::serial, [&](const BatchPtr& batch) {
     if (!sink_failed.load()) {

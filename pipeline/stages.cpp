@@ -1,5 +1,6 @@
 #include "pipeline/stages.h"
 
+#include <atomic>
 #include <exception>
 #include <utility>
 
@@ -206,25 +207,40 @@ void DedupeStep::run(SourceBatch& batch) {
   batch.items = batch.kept.size();
 }
 
-void clean_source(SourceBatch& batch, const ArticleOptions& options) {
+void in_one_piece(std::size_t count, const std::function<void(std::size_t, std::size_t)>& body) { body(0, count); }
+
+void clean_source(SourceBatch& batch, const ArticleOptions& options, const EntryRanges& ranges) {
   std::vector<Article>& articles = batch.articles.articles;
-  articles.reserve(batch.kept.size());
+  articles.resize(batch.kept.size());
   batch.keyword_extra.resize(batch.kept.size());
-  std::optional<Deadline> deadline;
-  if (batch.clean_budget) deadline.emplace(*batch.clean_budget);
-  for (std::size_t k = 0; k < batch.kept.size(); ++k) {
-    // One clock read per entry: each holds at most ParseLimits::max_text_bytes per field and
-    // is cleaned in linear time, so the budget is overrun by at most one entry's work.
-    if (deadline && deadline->expired_now()) {
-      batch.fail_input(StageError{Stage::parse, batch.outcome.source.url, ErrorCode::parse_timeout,
-                                  "parse and clean ran past the deadline of " +
-                                      std::to_string(batch.parse_deadline.count()) + " ms (while cleaning entry " +
-                                      std::to_string(k + 1) + " of " + std::to_string(batch.kept.size()) + ")"});
-      return;
+  using Clock = std::chrono::steady_clock;
+  const std::optional<Clock::time_point> end =
+      batch.clean_budget ? std::optional<Clock::time_point>(Clock::now() + *batch.clean_budget) : std::nullopt;
+  // The first entry left uncleaned because the deadline passed (kept.size(): none). A piece
+  // stops at the deadline or as soon as another piece did, noting where it stopped.
+  std::atomic<std::size_t> first_late{batch.kept.size()};
+  ranges(batch.kept.size(), [&](std::size_t begin, std::size_t stop) {
+    for (std::size_t k = begin; k < stop; ++k) {
+      // One clock read per entry: each holds at most ParseLimits::max_text_bytes per field and
+      // is cleaned in linear time, so the budget is overrun by at most one entry's work.
+      if (first_late.load(std::memory_order_relaxed) < batch.kept.size() || (end && Clock::now() >= *end)) {
+        std::size_t seen = first_late.load();
+        while (k < seen && !first_late.compare_exchange_weak(seen, k)) {
+        }
+        return;
+      }
+      const std::uint32_t i = batch.kept[k];
+      articles[k] = clean_entry(batch.document.entries[i], std::move(batch.identities[i]), batch.document,
+                                batch.fetched_at, options, batch.keyword_extra[k]);
     }
-    const std::uint32_t i = batch.kept[k];
-    articles.push_back(clean_entry(batch.document.entries[i], std::move(batch.identities[i]), batch.document,
-                                   batch.fetched_at, options, batch.keyword_extra[k]));
+  });
+  if (const std::size_t late = first_late.load(); late < batch.kept.size()) {
+    articles.clear();
+    batch.fail_input(StageError{Stage::parse, batch.outcome.source.url, ErrorCode::parse_timeout,
+                                "parse and clean ran past the deadline of " +
+                                    std::to_string(batch.parse_deadline.count()) + " ms (while cleaning entry " +
+                                    std::to_string(late + 1) + " of " + std::to_string(batch.kept.size()) + ")"});
+    return;
   }
   add_source_categories(articles, batch.outcome.source.categories);
   batch.document = FeedDocument{};  // the raw entries are no longer needed
@@ -232,18 +248,22 @@ void clean_source(SourceBatch& batch, const ArticleOptions& options) {
   batch.items = articles.size();
 }
 
-void match_source_keywords(SourceBatch& batch, const KeywordMatcher& keywords) {
+void match_source_keywords(SourceBatch& batch, const KeywordMatcher& keywords, const EntryRanges& ranges) {
   std::vector<Article>& articles = batch.articles.articles;
-  for (std::size_t k = 0; k < articles.size(); ++k) match_keywords(articles[k], batch.keyword_extra[k], keywords);
+  ranges(articles.size(), [&](std::size_t begin, std::size_t end) {
+    for (std::size_t k = begin; k < end; ++k) match_keywords(articles[k], batch.keyword_extra[k], keywords);
+  });
   batch.keyword_extra.clear();
 }
 
-void format_source(SourceBatch& batch, const ArticleSink& sink) {
+void format_source(SourceBatch& batch, const ArticleSink& sink, const EntryRanges& ranges) {
   const std::vector<Article>& articles = batch.articles.articles;
   // Fingerprints cost about as much as the index lookup: compute them here, in parallel,
   // so the serial load step only looks up.
-  batch.fingerprints.reserve(articles.size());
-  for (const Article& article : articles) batch.fingerprints.push_back(fingerprint(article.title, article.content_text));
+  batch.fingerprints.resize(articles.size());
+  ranges(articles.size(), [&](std::size_t begin, std::size_t end) {
+    for (std::size_t k = begin; k < end; ++k) batch.fingerprints[k] = fingerprint(articles[k].title, articles[k].content_text);
+  });
   format_rows(batch.articles, sink);
 }
 

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -102,12 +103,19 @@ class DedupeStep {
   Deduper seen_;
 };
 
+// How a stage walks a source's entries: calls body(begin, end) over pieces that cover
+// [0, count) once each, in any order and on any threads, and returns when all are done. The
+// flow graph spreads a large source over the workers (one giant feed would otherwise keep one
+// thread busy after the others ran dry); in_one_piece is the plain loop.
+using EntryRanges = std::function<void(std::size_t count, const std::function<void(std::size_t, std::size_t)>& body)>;
+void in_one_piece(std::size_t count, const std::function<void(std::size_t, std::size_t)>& body);
+
 // clean: one Article per kept entry (plain text, content_hash; no keywords yet). Pure.
-void clean_source(SourceBatch& batch, const ArticleOptions& options);
+void clean_source(SourceBatch& batch, const ArticleOptions& options, const EntryRanges& ranges = in_one_piece);
 // keywords: article.keywords for every article. Pure.
-void match_source_keywords(SourceBatch& batch, const KeywordMatcher& keywords);
+void match_source_keywords(SourceBatch& batch, const KeywordMatcher& keywords, const EntryRanges& ranges = in_one_piece);
 // format: near-duplicate fingerprints and the sink's row text (ArticleSink::format). Pure.
-void format_source(SourceBatch& batch, const ArticleSink& sink);
+void format_source(SourceBatch& batch, const ArticleSink& sink, const EntryRanges& ranges = in_one_piece);
 
 // near-duplicates + load, serial: links near-copies (duplicate_of, re-formatting their rows)
 // and hands the batch to the sink. Sink failures propagate as SinkError.

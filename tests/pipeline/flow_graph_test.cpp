@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "pipeline/flow_graph.h"
@@ -143,6 +144,67 @@ TEST(Stages, AFailedFetchBecomesAFailedOutcomeThatCarriesNothing) {
   EXPECT_EQ(batch.outcome.status, SourceStatus::failed);
   EXPECT_EQ(batch.outcome.error->code, ErrorCode::dns);
   EXPECT_EQ(batch.items, 0u);
+}
+
+// Pieces of 3 entries, each on its own thread, last piece first: what the flow graph's
+// spreading may do at worst (any order, any thread).
+void in_reversed_threaded_pieces(std::size_t count, const std::function<void(std::size_t, std::size_t)>& body) {
+  std::vector<std::thread> threads;
+  for (std::size_t end = count; end > 0;) {
+    const std::size_t begin = end >= 3 ? end - 3 : 0;
+    threads.emplace_back([&body, begin, end] { body(begin, end); });
+    end = begin;
+  }
+  for (std::thread& t : threads) t.join();
+}
+
+// A large source is spread over the workers by the graph: the articles, keywords, fingerprints
+// and rows must be those of the plain loop, in the same order.
+TEST(Stages, ASourceCleanedInPiecesOnManyThreadsGivesWhatOneLoopGives) {
+  const auto run = [](const EntryRanges& ranges) {
+    FetchResult result = fetched(7);
+    std::get<FetchedFeed>(result.outcome).body = feed_body(7, 40);
+    HashSet stored;
+    DedupeStep dedupe(stored);
+    RecordingSink sink;
+    SourceBatch batch = parse_source(FetchedSource{job(7), std::move(result)}, Hash128{1, 2});
+    dedupe.run(batch);
+    clean_source(batch, ArticleOptions{}, ranges);
+    match_source_keywords(batch, keywords(), ranges);
+    format_source(batch, sink, ranges);
+    return batch;
+  };
+  const SourceBatch plain = run(in_one_piece);
+  const SourceBatch pieces = run(in_reversed_threaded_pieces);
+  ASSERT_EQ(plain.articles.articles.size(), 41u);
+  ASSERT_EQ(pieces.articles.articles.size(), plain.articles.articles.size());
+  for (std::size_t k = 0; k < plain.articles.articles.size(); ++k) {
+    const Article& a = plain.articles.articles[k];
+    const Article& b = pieces.articles.articles[k];
+    EXPECT_EQ(a.url_hash, b.url_hash) << k;
+    EXPECT_EQ(a.content_hash, b.content_hash) << k;
+    EXPECT_EQ(a.summary, b.summary) << k;
+    EXPECT_EQ(a.keywords, b.keywords) << k;
+    EXPECT_EQ(plain.fingerprints[k].simhash, pieces.fingerprints[k].simhash) << k;
+  }
+  EXPECT_EQ(plain.articles.rows, pieces.articles.rows);
+  EXPECT_EQ(pieces.items, 41u);
+
+  // Out of budget in pieces: the source fails once, naming the first entry it did not clean.
+  FetchResult result = fetched(8);
+  std::get<FetchedFeed>(result.outcome).body = feed_body(8, 40);
+  HashSet stored;
+  DedupeStep dedupe(stored);
+  SourceBatch spent = parse_source(FetchedSource{job(8), std::move(result)}, Hash128{}, ParseLimits{});
+  spent.clean_budget = std::chrono::milliseconds{0};
+  dedupe.run(spent);
+  clean_source(spent, ArticleOptions{}, in_reversed_threaded_pieces);
+  EXPECT_EQ(spent.outcome.status, SourceStatus::failed);
+  ASSERT_TRUE(spent.outcome.error.has_value());
+  EXPECT_EQ(spent.outcome.error->code, ErrorCode::parse_timeout);
+  EXPECT_NE(spent.outcome.error->message.find("while cleaning entry 1 of 41"), std::string::npos)
+      << spent.outcome.error->message;
+  EXPECT_TRUE(spent.articles.articles.empty());
 }
 
 TEST(Stages, CleaningGoesOnUnderWhatIsLeftOfTheParseBudget) {

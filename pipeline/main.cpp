@@ -22,10 +22,11 @@ struct Visitor {
 
 // Keeps freed memory for the next source instead of giving it back to the kernel at once. With
 // glibc's defaults every feed body over 128 KiB is a fresh mmap and a heap top over 128 KiB is
-// trimmed, so each source faults its pages in again; on the virtual machines measured a page
-// fault costs tens of microseconds, a third of a run's CPU (scripts/bench/schedule.sh and
-// pipeline.sh, README "Benchmarks"). The limiter bounds what is in flight, so what is kept is
-// bounded by the same peak.
+// trimmed, so each source faults its pages in again. On the virtual machines measured a page
+// fault costs tens of microseconds: keeping freed memory cut the CPU of a run whose feeds were
+// all unchanged by about a fifth and of the corpus run by about a tenth (scripts/bench/
+// schedule.sh and pipeline.sh, README "Benchmarks"). The limiter bounds what is in flight, so
+// what is kept is bounded by the same peak.
 void keep_freed_memory() {
   mallopt(M_MMAP_THRESHOLD, 8 << 20);
   mallopt(M_TRIM_THRESHOLD, 64 << 20);

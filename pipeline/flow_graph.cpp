@@ -62,13 +62,14 @@ constexpr std::size_t kEntriesPerPiece = 16;
 // The EntryRanges of the graph's stages: tbb::parallel_for in pieces of about kEntriesPerPiece
 // (an exception in a piece reaches the stage's caller). With a url, each piece names the
 // source to the fatal-signal handler on whichever thread runs it.
-EntryRanges spread_over_workers(const std::string* url = nullptr, const std::string* culprit = nullptr) {
-  return [url, culprit](std::size_t count, const std::function<void(std::size_t, std::size_t)>& body) {
+EntryRanges spread_over_workers(const std::string* url = nullptr) {
+  return [url](std::size_t count, const std::function<void(std::size_t, std::size_t)>& body) {
     if (count <= kEntriesPerPiece) return body(0, count);
+    const std::string culprit = url ? InflightJournal::entry('C', *url) : std::string();
     oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<std::size_t>(0, count, kEntriesPerPiece),
                               [&](const oneapi::tbb::blocked_range<std::size_t>& piece) {
                                 std::optional<signals::ParsingMark> mark;
-                                if (url) mark.emplace(*url, *culprit);
+                                if (url) mark.emplace(*url, culprit);
                                 body(piece.begin(), piece.end());
                               });
   };
@@ -176,10 +177,8 @@ GraphResult run_in_arena(GraphInputs in) {
     const std::string url = batch->outcome.source.url;  // outlives the scope, which refers to it
     std::optional<ParsingScope> cleaning;
     if (batch->items > 0) cleaning.emplace(in.journal, url);
-    const std::string culprit = InflightJournal::entry('C', url);
-    return timed(clock, MetricStage::clean, Stage::transform, batch, [&](SourceBatch& b) {
-      clean_source(b, in.article_options, spread_over_workers(&url, &culprit));
-    });
+    return timed(clock, MetricStage::clean, Stage::transform, batch,
+                 [&](SourceBatch& b) { clean_source(b, in.article_options, spread_over_workers(&url)); });
   });
   flow::function_node<BatchPtr, BatchPtr> keywords(g, flow::unlimited, [&](const BatchPtr& batch) {
     return timed(clock, MetricStage::keywords, Stage::transform, batch,

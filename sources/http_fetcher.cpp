@@ -196,6 +196,14 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   return length;
 }
 
+// Hashes a fetched body and, when it equals the request's known_body_hash, releases it at
+// once: for network and file sources alike, before the result waits for delivery.
+void hash_body(FetchedFeed& feed, const FetchRequest& request) {
+  feed.body_hash = xxh3_128(feed.body).hex();
+  feed.body_unchanged = feed.body_hash == request.known_body_hash;
+  if (feed.body_unchanged) std::string().swap(feed.body);
+}
+
 std::string default_user_agent() {
   return std::string("rssflow/") + kVersion + " (+" + kProjectUrl + ")";
 }
@@ -374,7 +382,10 @@ struct HttpFetcher::Impl {
     if (auto* file = std::get_if<FileTarget>(&target)) {
       const auto started = Clock::now();
       FetchResult result = make_result(read_file_source(job.request.source, *file, options.max_body_bytes));
-      if (auto* feed = std::get_if<FetchedFeed>(&result.outcome)) result.bytes_received = feed->body.size();
+      if (auto* feed = std::get_if<FetchedFeed>(&result.outcome)) {
+        result.bytes_received = feed->body.size();
+        hash_body(*feed, job.request);
+      }
       result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
       deliver(job, std::move(result));
       return;
@@ -574,15 +585,8 @@ struct HttpFetcher::Impl {
       feed.final_url = final_url;
       feed.http_status = static_cast<int>(status);
       feed.not_modified = status == 304;
-      if (!feed.not_modified) {
-        feed.body_hash = xxh3_128(t.body).hex();
-        feed.body_unchanged = feed.body_hash == job.request.known_body_hash;
-      }
-      if (feed.body_unchanged) {
-        std::string().swap(t.body);
-      } else {
-        feed.body = std::move(t.body);
-      }
+      feed.body = std::move(t.body);
+      if (!feed.not_modified) hash_body(feed, job.request);
       if (last) {
         feed.content_type = last->content_type;
         feed.validators.etag = last->etag;

@@ -42,8 +42,8 @@ void apply_test_environment(FetchOptions& options);
 struct FetchRequest {
   Source source;
   ConditionalGetState validators;  // sent as If-None-Match / If-Modified-Since
-  // Hex XXH3-128 of the body parsed last time: a 200 with the same bytes comes back with
-  // FetchedFeed::body_unchanged and no body, its memory reused by the next transfer at once.
+  // Hex XXH3-128 of the body parsed last time: a body (a 200's or a file's) with the same bytes
+  // comes back with FetchedFeed::body_unchanged and no body, its memory reused at once.
   std::optional<std::string> known_body_hash = std::nullopt;
 };
 

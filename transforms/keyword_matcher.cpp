@@ -4,9 +4,7 @@
 #include <re2/set.h>
 
 #include <algorithm>
-#include <fstream>
 #include <mutex>
-#include <sstream>
 #include <stdexcept>
 #include <utility>
 
@@ -88,15 +86,16 @@ void for_each_hit(const RE2& re, std::string_view text, Visit&& visit) {
 // budget: syntax was checked at load) throws from get() and is tried again next time.
 class LazyRE2 {
  public:
-  LazyRE2(const KeywordPattern& source, const std::string& origin) : source_(source), origin_(origin) {}
+  LazyRE2(KeywordPattern source, const std::string& origin) : source_(std::move(source)), origin_(origin) {}
+  const KeywordPattern& source() const { return source_; }
   const RE2& get() const {
     std::call_once(once_, [this] { re_ = compile(source_, origin_); });
     return *re_;
   }
 
  private:
-  const KeywordPattern& source_;  // owned by KeywordMatcher::Impl, which owns this
-  const std::string& origin_;
+  KeywordPattern source_;
+  const std::string& origin_;  // KeywordMatcher::Impl::origin, which outlives this
   mutable std::once_flag once_;
   mutable std::unique_ptr<RE2> re_;
 };
@@ -194,16 +193,14 @@ struct KeywordMatcher::Impl {
   std::string origin;  // the dictionary file, for error messages
   struct Compiled {
     std::string canonical;  // the slug match() reports
-    std::vector<KeywordPattern> guard_sources;
-    std::vector<std::unique_ptr<LazyRE2>> guards;  // of guard_sources
+    std::vector<std::unique_ptr<LazyRE2>> guards;
   };
 
   std::vector<Compiled> keywords;
   std::vector<KeywordDescription> descriptions;  // same order as keywords
   std::vector<Term> terms;
   TermTable table;
-  std::vector<KeywordPattern> pattern_sources;          // RE2-path patterns, by RE2::Set index
-  std::vector<std::unique_ptr<LazyRE2>> patterns;       // of pattern_sources
+  std::vector<std::unique_ptr<LazyRE2>> patterns;       // RE2-path patterns, by RE2::Set index
   std::vector<std::size_t> keyword_of_pattern;          // RE2::Set index -> keyword index
   mutable std::unique_ptr<RE2::Set> triggers;           // built by compile_once(); null when every pattern is a term
   mutable std::once_flag compiled;
@@ -214,12 +211,12 @@ struct KeywordMatcher::Impl {
   // from match(). Thread-safe.
   void compile_once() const {
     std::call_once(compiled, [this] {
-      if (!pattern_sources.empty()) {
+      if (!patterns.empty()) {
         RE2::Options set_options;
         set_options.set_log_errors(false);
         set_options.set_max_mem(kSetMemoryBudget);
         auto set = std::make_unique<RE2::Set>(set_options, RE2::UNANCHORED);
-        for (const KeywordPattern& pattern : pattern_sources) add_to_set(*set, pattern_trigger(pattern), pattern, origin);
+        for (const auto& pattern : patterns) add_to_set(*set, pattern_trigger(pattern->source()), pattern->source(), origin);
         if (!set->Compile()) throw std::runtime_error(origin + ": keyword patterns do not fit in RE2's memory budget");
         triggers = std::move(set);
       }
@@ -304,11 +301,7 @@ struct KeywordMatcher::Impl {
 
 KeywordMatcher KeywordMatcher::from_file(const std::filesystem::path& path) {
   const std::string origin = path.string();
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw std::runtime_error(origin + ": cannot read keyword dictionary");
-  std::ostringstream bytes;
-  bytes << file.rdbuf();
-  const std::string text = bytes.str();  // read once: parsed, and hashed for record derivation
+  const std::string text = read_keyword_dictionary(path);  // read once: parsed, and hashed for record derivation
   std::vector<KeywordEntry> entries = parse_keyword_dictionary_text(text, origin);
   if (entries.empty()) throw std::runtime_error(origin + ": keyword dictionary has no keywords");
   auto impl = std::make_unique<Impl>();
@@ -331,19 +324,16 @@ KeywordMatcher KeywordMatcher::from_file(const std::filesystem::path& path) {
         }
       }
       check_syntax(pattern, true, origin);
-      impl->pattern_sources.push_back(pattern);
+      impl->patterns.push_back(std::make_unique<LazyRE2>(pattern, impl->origin));
       impl->keyword_of_pattern.push_back(keyword);
     }
-    for (const KeywordPattern& guard : entry.guards) check_syntax(guard, false, origin);
-    compiled.guard_sources = entry.guards;
+    for (const KeywordPattern& guard : entry.guards) {
+      check_syntax(guard, false, origin);
+      compiled.guards.push_back(std::make_unique<LazyRE2>(guard, impl->origin));
+    }
     impl->keywords.push_back(std::move(compiled));
   }
   impl->table.build(impl->terms);
-  for (const KeywordPattern& pattern : impl->pattern_sources)
-    impl->patterns.push_back(std::make_unique<LazyRE2>(pattern, impl->origin));
-  for (Impl::Compiled& keyword : impl->keywords)
-    for (const KeywordPattern& guard : keyword.guard_sources)
-      keyword.guards.push_back(std::make_unique<LazyRE2>(guard, impl->origin));
   return KeywordMatcher(std::move(impl));
 }
 

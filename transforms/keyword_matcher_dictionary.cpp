@@ -227,12 +227,16 @@ std::string pattern_trigger(const KeywordPattern& pattern) {
   return (pattern.case_sensitive ? "" : "(?i)") + alias_core(pattern.source);
 }
 
-std::vector<KeywordEntry> parse_keyword_dictionary(const std::filesystem::path& path) {
+std::string read_keyword_dictionary(const std::filesystem::path& path) {
   std::ifstream file(path, std::ios::binary);
   if (!file) throw std::runtime_error(path.string() + ": cannot read keyword dictionary");
   std::ostringstream text;
   text << file.rdbuf();
-  return parse_keyword_dictionary_text(text.str(), path.string());
+  return text.str();
+}
+
+std::vector<KeywordEntry> parse_keyword_dictionary(const std::filesystem::path& path) {
+  return parse_keyword_dictionary_text(read_keyword_dictionary(path), path.string());
 }
 
 }  // namespace rssflow

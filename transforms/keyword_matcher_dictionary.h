@@ -63,7 +63,11 @@ struct KeywordEntry {
 // compiled here.
 std::vector<KeywordEntry> parse_keyword_dictionary(const std::filesystem::path& path);
 
-// Same, from text already in memory; `origin` names it in error messages.
+// The file's bytes. Throws std::runtime_error "<file>: cannot read keyword dictionary".
+std::string read_keyword_dictionary(const std::filesystem::path& path);
+
+// Same as parse_keyword_dictionary, from text already in memory; `origin` names it in error
+// messages.
 std::vector<KeywordEntry> parse_keyword_dictionary_text(const std::string& text,
                                                         const std::string& origin);
 

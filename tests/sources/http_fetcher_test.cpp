@@ -369,6 +369,12 @@ TEST_F(HttpFetcherTest, ReadsFileSourcesDirectly) {
   const std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   EXPECT_EQ(feed.body, bytes);
   EXPECT_NE(feed.body.find("<feed"), std::string::npos);
+  EXPECT_EQ(feed.body_hash, xxh3_128(bytes).hex());
+  FetchRequest same = request_for("file://" + path);
+  same.known_body_hash = feed.body_hash;
+  const FetchedFeed unchanged = feed_of(fetch_one(fetcher, same));
+  EXPECT_TRUE(unchanged.body_unchanged) << "a file equal to the last one is released like a network body";
+  EXPECT_TRUE(unchanged.body.empty());
   const auto* error = std::get_if<StageError>(&results[1].outcome);
   ASSERT_NE(error, nullptr);
   EXPECT_EQ(error->code, ErrorCode::not_a_regular_file);

@@ -206,6 +206,20 @@ TEST(KeywordMatcher, RejectsAnInvalidPatternNamingFileLineAndPattern) {
   EXPECT_THAT(load_error("Go\tGolang\n\tnot=[Go\n"), HasSubstr(":2: invalid pattern '[Go'"));
 }
 
+// Only the trigger (the pattern without its boundaries) is parsed at load; outside a class a
+// boundary is a whole group either way, so what the trigger accepts the full pattern accepts.
+TEST(KeywordMatcher, ChecksPatternsWithBoundariesAtLoadAndRejectsABoundaryInsideAClass) {
+  EXPECT_THAT(load_error("Go\tGolang\n\tmatch=\\<(Go\\>\n"), HasSubstr(":2: invalid pattern"));
+  EXPECT_THAT(load_error("Go\tGolang\n\tmatch=\\<(Go)[\\>]\n"), HasSubstr(":2: \\< and \\> are word boundaries"));
+  EXPECT_THAT(load_error("Go\tGolang\n\tnot=[^\\<]x\n"), HasSubstr(":2: \\< and \\> are word boundaries"));
+  // Escaped, or after a class has closed (']' first in a class is a member), they are boundaries.
+  EXPECT_EQ(load_error("Go\tGolang\n\tmatch=[]a]\\<(Go)\\>\n\tnot=[[:alpha:]\\]]\\\\<\n"), "");
+  const DictionaryFile dictionary("Go\tGolang\n\tcase=sensitive\n\tmatch=[]x]?\\<(Go)\\>\n");
+  const KeywordMatcher matcher = KeywordMatcher::from_file(dictionary.path());
+  EXPECT_THAT(matcher.match("x Go here"), ElementsAre("go"));
+  EXPECT_THAT(matcher.match("xGo here"), IsEmpty());
+}
+
 TEST(KeywordMatcher, RejectsMalformedEntries) {
   EXPECT_THAT(load_error("\tcase=sensitive\n"), HasSubstr(":1: option line before any keyword"));
   EXPECT_THAT(load_error("Go\tGo\n\tcolour=blue\n"), HasSubstr(":2: unknown option 'colour'"));

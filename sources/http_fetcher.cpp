@@ -390,11 +390,10 @@ struct HttpFetcher::Impl {
       deliver(job, std::move(result));
       return;
     }
-    job.host_key = std::get<NetworkTarget>(target).host_key;
-    job.https = std::get<NetworkTarget>(target).https;
-    if (const auto location = locate_url(job.request.source.url)) {
-      job.configured_kind = configured_host_kind(options.connect_policy, location->host, location->port);
-    }
+    const auto& network = std::get<NetworkTarget>(target);
+    job.host_key = network.host_key;
+    job.https = network.https;
+    job.configured_kind = configured_host_kind(options.connect_policy, network.host, network.port);
     std::string host = job.host_key;
     scheduler.enqueue(host, std::move(job));
   }

@@ -68,7 +68,7 @@ std::variant<NetworkTarget, FileTarget, StageError> classify_source_url(const st
     if (!path || !path->starts_with('/')) return invalid(url, "file:// URL without an absolute path");
     return FileTarget{*path};
   }
-  return NetworkTarget{host_key(*location), location->scheme == "https"};
+  return NetworkTarget{host_key(*location), location->scheme == "https", location->host, location->port};
 }
 
 Outcome<FetchedFeed> read_file_source(const Source& source, const FileTarget& target,

@@ -14,6 +14,8 @@ namespace rssflow {
 struct NetworkTarget {
   std::string host_key;  // "host:port", lower-case host, default port filled in
   bool https = false;
+  std::string host;  // lower-case, as UrlLocation::host
+  int port = 0;
 };
 
 struct FileTarget {

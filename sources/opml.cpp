@@ -169,7 +169,7 @@ CheckedUrl check_url(std::string_view raw, const std::filesystem::path& base_dir
   out.userinfo = location->userinfo;
   // Spellings of one URL (case, default or zero-padded port, numeric IPv4 forms, dot segments,
   // fragment, credentials) are one source.
-  out.identity = canonical_source_url(url);
+  out.identity = canonical_source_url(*location);
   return out;
 }
 

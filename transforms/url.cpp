@@ -2,6 +2,7 @@
 
 #include "core/ascii.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
@@ -216,8 +217,26 @@ std::string canonical_query(std::string_view query) {
 
 // A host that curl may read as a number ("0x7f000001", "127.1", "017700000001") rather than a
 // name; only these pay for a libcurl parse.
+// Four decimal parts of 0-255 without leading zeros: already how libcurl writes the address.
+bool is_dotted_quad(std::string_view host) {
+  int parts = 0;
+  while (true) {
+    const std::size_t dot = std::min(host.find('.'), host.size());
+    const std::string_view part = host.substr(0, dot);
+    if (part.empty() || part.size() > 3 || (part.size() > 1 && part.front() == '0')) return false;
+    int value = 0;
+    for (char c : part) {
+      if (!is_digit(c)) return false;
+      value = value * 10 + (c - '0');
+    }
+    if (value > 255 || ++parts > 4) return false;
+    if (dot == host.size()) return parts == 4;
+    host.remove_prefix(dot + 1);
+  }
+}
+
 bool may_be_numeric_host(std::string_view host) {
-  if (host.empty() || !is_digit(host.front())) return false;
+  if (host.empty() || !is_digit(host.front()) || is_dotted_quad(host)) return false;
   for (char c : host) {
     const char l = ascii_lower(c);
     if (!is_digit(l) && l != '.' && l != 'x' && !(l >= 'a' && l <= 'f')) return false;

@@ -64,6 +64,8 @@ std::string host_key(const UrlLocation& location);
 // %-decoded path encoded again as file_url_for_path does. Anything locate_url rejects is
 // returned trimmed.
 std::string canonical_source_url(std::string_view url);
+// The same for a URL already located (`location` is locate_url(url)): one parse instead of two.
+std::string canonical_source_url(const UrlLocation& location);
 
 // url with any "user[:password]@" of its authority removed: the form every URL takes when it
 // leaves the process (logs, reports, state files, stored rows, metric labels). Works on text

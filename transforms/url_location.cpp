@@ -85,14 +85,17 @@ std::string host_key(const UrlLocation& location) { return location.host + ":" +
 
 std::string canonical_source_url(std::string_view url) {
   const auto location = locate_url(url);
-  if (!location) return std::string(trim(url));
-  if (location->scheme == "file") {
-    return "file://" + percent_encode(percent_decode(location->path).value_or(location->path), "/!$&'()*+,;=:@");
+  return location ? canonical_source_url(*location) : std::string(trim(url));
+}
+
+std::string canonical_source_url(const UrlLocation& location) {
+  if (location.scheme == "file") {
+    return "file://" + percent_encode(percent_decode(location.path).value_or(location.path), "/!$&'()*+,;=:@");
   }
-  std::string text = location->scheme + "://" + location->host;
-  if (location->port != default_port(location->scheme)) text += ":" + std::to_string(location->port);
-  text += location->path;
-  if (!location->query.empty()) text += "?" + location->query;
+  std::string text = location.scheme + "://" + location.host;
+  if (location.port != default_port(location.scheme)) text += ":" + std::to_string(location.port);
+  text += location.path;
+  if (!location.query.empty()) text += "?" + location.query;
   return canonicalize_url(text);
 }
 

@@ -133,6 +133,10 @@ TEST(CanonicalizeUrl, NormalisesSchemeHostPortPathAndFragment) {
       {"http://0x7f000001:8080/a", "http://127.0.0.1:8080/a"},
       {"http://127.1/a", "http://127.0.0.1/a"},
       {"http://017700000001/a", "http://127.0.0.1/a"},
+      // A plain dotted quad is taken as written; with a leading zero a part is octal, as curl reads it.
+      {"http://10.1.2.3:8080/a", "http://10.1.2.3:8080/a"},
+      {"http://127.000.000.010/a", "http://127.0.0.8/a"},
+      {"http://1.2.3.4.5/a", "http://1.2.3.4.5/a"},
       {"http://9to5mac.com/a", "http://9to5mac.com/a"},
       {"http://[2001:DB8::1]:80/x", "http://[2001:db8::1]/x"},
       {"http://[2001:db8::1]:8080/x", "http://[2001:db8::1]:8080/x"},

@@ -18,7 +18,9 @@
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
 #include <oneapi/tbb/task_group.h>
+#include <oneapi/tbb/task_scheduler_observer.h>
 
+#include "core/heap_pages.h"
 #include "pipeline/inflight_journal.h"
 #include "pipeline/signals.h"
 #include "pipeline/stage_clock.h"
@@ -103,6 +105,15 @@ class SourcesSettled {
   std::size_t emitted_ = 0;
   std::size_t done_ = 0;
   bool input_stopped_ = false;
+};
+
+// Each thread that joins the graph's arena gets huge pages for its malloc heap (core/heap_pages.h):
+// the stages allocate there, and most of a run's page faults were theirs.
+class HugePagesForWorkers final : public oneapi::tbb::task_scheduler_observer {
+ public:
+  explicit HugePagesForWorkers(oneapi::tbb::task_arena& arena) : task_scheduler_observer(arena) { observe(true); }
+  ~HugePagesForWorkers() override { observe(false); }
+  void on_scheduler_entry(bool) override { advise_huge_pages_for_thread_heap(); }
 };
 
 GraphResult run_in_arena(GraphInputs in) {
@@ -240,6 +251,7 @@ GraphResult run_flow_graph(GraphInputs in) {
   oneapi::tbb::global_control workers(oneapi::tbb::global_control::max_allowed_parallelism,
                                       static_cast<std::size_t>(threads) + 1);
   oneapi::tbb::task_arena arena(threads + 1, 1);
+  HugePagesForWorkers huge_pages(arena);
   return arena.execute([&] { return run_in_arena(std::move(in)); });
 }
 

@@ -5,6 +5,7 @@
 
 #include <curl/curl.h>
 
+#include "core/heap_pages.h"
 #include "pipeline/commands.h"
 #include "pipeline/signals.h"
 
@@ -37,6 +38,7 @@ void keep_freed_memory() {
 
 int main(int argc, char** argv) {
   keep_freed_memory();
+  rssflow::advise_huge_pages_for_main_heap(6 << 20);
   curl_global_init(CURL_GLOBAL_DEFAULT);  // before any thread starts
   int status = 2;
   try {

@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 
 #include "core/hash.h"
+#include "core/heap_pages.h"
 #include "core/terminal_text.h"
 #include "core/time.h"
 #include "core/version.h"
@@ -236,7 +237,10 @@ struct HttpFetcher::Impl {
     curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
     // Keep enough idle connections that every host in flight can be reused.
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(options.max_in_flight) * 2);
-    worker = std::thread([this] { run(); });
+    worker = std::thread([this] {
+      advise_huge_pages_for_thread_heap();  // bodies are received into this thread's arena
+      run();
+    });
   }
 
   ~Impl() {

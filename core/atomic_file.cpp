@@ -106,6 +106,13 @@ void AtomicFile::write(std::string_view bytes) {
     }
     done += static_cast<std::size_t>(n);
   }
+  written_ += static_cast<off_t>(bytes.size());
+  // Best effort: a filesystem without it only leaves all the writeback to commit().
+  constexpr off_t kWritebackChunk = off_t{2} << 20;
+  if (!in_place() && written_ - writeback_from_ >= kWritebackChunk) {
+    ::sync_file_range(fd_, writeback_from_, written_ - writeback_from_, SYNC_FILE_RANGE_WRITE);
+    writeback_from_ = written_;
+  }
 }
 
 void AtomicFile::commit() {

@@ -29,6 +29,8 @@ class AtomicFile {
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
 
+  // Appends bytes. Every 2 MiB written to a temporary, the kernel is asked to start writing
+  // them back (sync_file_range, not waiting), so commit()'s fsync has only the tail to wait for.
   void write(std::string_view bytes);
   // fsync, rename over the target, fsync the folder (best effort). Once only.
   void commit();
@@ -41,6 +43,8 @@ class AtomicFile {
   std::filesystem::path target_;  // what the rename replaces
   std::filesystem::path temp_path_;
   int fd_ = -1;
+  off_t written_ = 0;        // bytes written so far
+  off_t writeback_from_ = 0;  // start of what no writeback has been asked for yet
 };
 
 // AtomicFile(path, mode), write(text), commit().

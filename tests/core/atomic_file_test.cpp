@@ -127,5 +127,25 @@ TEST_F(AtomicFileTest, AnAbandonedWriteLeavesTheTargetAndNoTemporary) {
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_), std::filesystem::directory_iterator()), 1);
 }
 
+// Writes of several MiB ask the kernel to start writeback on the way (sync_file_range): the
+// file is still whole and in order, the target untouched until commit, which renames it.
+TEST_F(AtomicFileTest, AFileOfSeveralMegabytesWrittenInPiecesArrivesWhole) {
+  const auto path = dir_ / "records.jsonl";
+  write_file_atomically(path, "old\n");
+  std::string expected;
+  {
+    AtomicFile file(path, 0644);
+    for (int piece = 0; piece < 90; ++piece) {
+      const std::string text(64 << 10, static_cast<char>('a' + piece % 26));
+      file.write(text);
+      expected += text;
+    }
+    EXPECT_EQ(read(path), "old\n");
+    EXPECT_EQ(std::filesystem::file_size(file.temp_path()), expected.size());
+    file.commit();
+  }
+  EXPECT_EQ(read(path), expected);
+}
+
 }  // namespace
 }  // namespace rssflow

@@ -14,8 +14,7 @@ namespace rssflow {
 namespace {
 
 // The VmFlags line of the mapping in /proc/self/smaps that holds `address`; "" if none does.
-std::string vm_flags_of(const void* address) {
-  const auto p = reinterpret_cast<std::uintptr_t>(address);
+std::string vm_flags_of(std::uintptr_t p) {
   std::ifstream smaps("/proc/self/smaps");
   std::string line;
   bool inside = false;
@@ -45,10 +44,10 @@ TEST(HeapPages, AThreadsArenaHeapIsAdvisedForHugePages) {
   std::string before, after;
   std::thread worker([&] {
     void* block = std::malloc(100 << 10);
-    before = vm_flags_of(block);
+    before = vm_flags_of(reinterpret_cast<std::uintptr_t>(block));
     advise_huge_pages_for_thread_heap();
     advise_huge_pages_for_thread_heap();
-    after = vm_flags_of(block);
+    after = vm_flags_of(reinterpret_cast<std::uintptr_t>(block));
     std::free(block);
   });
   worker.join();
@@ -70,7 +69,7 @@ TEST(HeapPages, TheMainHeapIsAdvisedForHugePages) {
   advise_huge_pages_for_main_heap(6 << 20);
   void* block = std::malloc(3 << 20);
   // The advice starts at the first 2 MiB boundary inside the grown heap: look past it.
-  const std::string flags = vm_flags_of(static_cast<char*>(block) + (5 << 19));
+  const std::string flags = vm_flags_of(reinterpret_cast<std::uintptr_t>(block) + (5 << 19));
   std::free(block);
   EXPECT_EQ(flags.find(" hg") != std::string::npos, heaps_are_glibcs()) << flags;
 }

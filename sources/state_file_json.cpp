@@ -1,7 +1,5 @@
 #include "sources/state_file_json.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <limits>
 #include <optional>
@@ -9,12 +7,11 @@
 #include <vector>
 
 #include "core/time.h"
+#include "sources/json_events.h"
 #include "transforms/json_record.h"
 
 namespace rssflow {
 namespace {
-
-using nlohmann::json;
 
 // One source's object at depth 2, written directly: building a DOM of std::maps only to print
 // it was most of the CPU of a run whose feeds were all unchanged.
@@ -83,31 +80,26 @@ class StateWriter {
   bool first_ = true;
 };
 
-// Reads the file as SAX events straight into SourceStates: a document of std::maps for 500
+// Reads the file as JSON events straight into SourceStates: a document of std::maps for 500
 // sources cost more than the rest of a run whose feeds were all unchanged. Depth 1 is the file
 // object, 2 the "sources" object, 3 one source; anything under an unknown key is skipped.
-class StateReader final : public nlohmann::json_sax<json> {
+class StateReader final : public JsonEvents {
  public:
   std::unordered_map<std::string, SourceState> states;
   std::optional<long long> version;
   bool saw_sources = false;
 
-  bool null() override { return value(Value{}); }
-  bool boolean(bool b) override { return value(Value{Value::boolean, b}); }
-  bool number_integer(number_integer_t n) override { return value(Value{Value::integer, false, n}); }
-  bool number_unsigned(number_unsigned_t n) override {
-    if (n > static_cast<number_unsigned_t>(std::numeric_limits<long long>::max())) return value(Value{Value::other});
-    return value(Value{Value::integer, false, static_cast<long long>(n)});
-  }
-  bool number_float(number_float_t, const string_t&) override { return value(Value{Value::other}); }
-  bool string(string_t& s) override { return value(Value{Value::text, false, 0, &s}); }
-  bool binary(binary_t&) override { return value(Value{Value::other}); }
+  void null() override { value(Value{}); }
+  void boolean(bool b) override { value(Value{Value::boolean, b}); }
+  void integer(long long n) override { value(Value{Value::integer, false, n}); }
+  void other_number() override { value(Value{Value::other}); }
+  void string(std::string& s) override { value(Value{Value::text, false, 0, &s}); }
 
-  bool start_object(std::size_t) override {
+  void start_object() override {
     if (skipping_ > 0 || (depth_ >= 1 && !wanted_container())) {
       if (skipping_ == 0 && depth_ == 3) field(Value{Value::other});  // a known field must be a scalar
       ++skipping_;
-      return true;
+      return;
     }
     if (depth_ == 1) saw_sources = true;
     if (depth_ == 2) {
@@ -115,34 +107,24 @@ class StateReader final : public nlohmann::json_sax<json> {
       current_.url = key_;
     }
     ++depth_;
-    return true;
   }
-  bool end_object() override {
+  void end_object() override {
     if (skipping_ > 0) {
       --skipping_;
-      return true;
+      return;
     }
     --depth_;
     if (depth_ == 2) states.insert_or_assign(current_.url, std::move(current_));
-    return true;
   }
-  bool start_array(std::size_t) override {
+  void start_array() override {
     if (depth_ == 1 && skipping_ == 0 && key_ == "sources") fail("\"sources\" is not an object");
     if (depth_ == 2 && skipping_ == 0) fail("entry for " + key_ + " is not an object");
     if (depth_ == 3 && skipping_ == 0) field(Value{Value::other});
     ++skipping_;
-    return true;
   }
-  bool end_array() override {
-    --skipping_;
-    return true;
-  }
-  bool key(string_t& k) override {
-    if (skipping_ == 0) key_ = k;
-    return true;
-  }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
-    throw std::runtime_error(e.what());
+  void end_array() override { --skipping_; }
+  void key(std::string& k) override {
+    if (skipping_ == 0) key_.swap(k);
   }
 
  private:
@@ -158,17 +140,16 @@ class StateReader final : public nlohmann::json_sax<json> {
   // An object where one is expected: the file (depth 0), "sources" (1), a source (2).
   bool wanted_container() const { return depth_ == 2 || (depth_ == 1 && key_ == "sources"); }
 
-  bool value(const Value& v) {
-    if (skipping_ > 0) return true;
+  void value(const Value& v) {
+    if (skipping_ > 0) return;
     if (depth_ == 0) fail("not an rssflow state file (version " + std::to_string(kStateFileFormatVersion) + ")");
     if (depth_ == 1) {
       if (key_ == "version") version = v.kind == Value::integer ? std::optional<long long>(v.number) : -1;
       if (key_ == "sources") fail("\"sources\" is not an object");
-      return true;
+      return;
     }
     if (depth_ == 2) fail("entry for " + key_ + " is not an object");
     field(v);
-    return true;
   }
 
   std::string text_of(const Value& v) const {
@@ -249,7 +230,7 @@ std::string state_file_text(const std::unordered_map<std::string, SourceState>& 
 
 std::unordered_map<std::string, SourceState> read_state_file_text(std::string_view text) {
   StateReader reader;
-  if (!json::sax_parse(text.begin(), text.end(), &reader)) throw std::runtime_error("not JSON");
+  read_json_events(text, reader);
   if (!reader.saw_sources || reader.version != kStateFileFormatVersion)
     throw std::runtime_error("not an rssflow state file (version " + std::to_string(kStateFileFormatVersion) + ")");
   return std::move(reader.states);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,23 @@ struct Hash128 {
 };
 
 Hash128 xxh3_128(std::string_view bytes);
+
+// XXH3-128 of bytes that arrive in pieces, each hashed while it is still in cache: digest()
+// equals xxh3_128 of everything update()d since construction or reset().
+class Xxh3Stream {
+ public:
+  Xxh3Stream();
+  ~Xxh3Stream();
+  Xxh3Stream(const Xxh3Stream&) = delete;
+  Xxh3Stream& operator=(const Xxh3Stream&) = delete;
+  void reset();
+  void update(std::string_view bytes);
+  Hash128 digest() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 struct Hash128Hasher {
   std::size_t operator()(const Hash128& h) const noexcept { return static_cast<std::size_t>(h.low ^ (h.high * 0x9E3779B97F4A7C15ull)); }

@@ -67,6 +67,7 @@ struct Transfer {
   CURL* easy = nullptr;
   curl_slist* request_headers = nullptr;
   std::string body;
+  Xxh3Stream body_hash;  // of `body`, piece by piece as it arrives
   std::size_t max_body_bytes = 0;
   bool body_over_cap = false;
   std::size_t header_bytes = 0;
@@ -170,6 +171,7 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
       }
     }
     transfer->body.append(data, length);
+    transfer->body_hash.update(std::string_view(data, length));
   } catch (const std::exception& e) {
     record_callback_error(*transfer, "storing the body", e.what());
     return 0;
@@ -189,7 +191,10 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   try {
     const std::size_t before = transfer->chain.responses.size();
     transfer->chain.consume_header_line(std::string_view(data, length));
-    if (transfer->chain.responses.size() != before) transfer->body.clear();  // a new response begins
+    if (transfer->chain.responses.size() != before) {  // a new response begins
+      transfer->body.clear();
+      transfer->body_hash.reset();
+    }
   } catch (const std::exception& e) {
     record_callback_error(*transfer, "reading the response headers", e.what());
     return 0;
@@ -197,10 +202,11 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   return length;
 }
 
-// Hashes a fetched body and, when it equals the request's known_body_hash, releases it at
-// once: for network and file sources alike, before the result waits for delivery.
-void hash_body(FetchedFeed& feed, const FetchRequest& request) {
-  feed.body_hash = xxh3_128(feed.body).hex();
+// Records the hash of a fetched body and, when it equals the request's known_body_hash,
+// releases the body at once: for network and file sources alike, before the result waits for
+// delivery.
+void note_body_hash(FetchedFeed& feed, const Hash128& hash, const FetchRequest& request) {
+  feed.body_hash = hash.hex();
   feed.body_unchanged = feed.body_hash == request.known_body_hash;
   if (feed.body_unchanged) std::string().swap(feed.body);
 }
@@ -388,7 +394,7 @@ struct HttpFetcher::Impl {
       FetchResult result = make_result(read_file_source(job.request.source, *file, options.max_body_bytes));
       if (auto* feed = std::get_if<FetchedFeed>(&result.outcome)) {
         result.bytes_received = feed->body.size();
-        hash_body(*feed, job.request);
+        note_body_hash(*feed, xxh3_128(feed->body), job.request);
       }
       result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
       deliver(job, std::move(result));
@@ -589,7 +595,7 @@ struct HttpFetcher::Impl {
       feed.http_status = static_cast<int>(status);
       feed.not_modified = status == 304;
       feed.body = std::move(t.body);
-      if (!feed.not_modified) hash_body(feed, job.request);
+      if (!feed.not_modified) note_body_hash(feed, t.body_hash.digest(), job.request);
       if (last) {
         feed.content_type = last->content_type;
         feed.validators.etag = last->etag;

@@ -1,14 +1,17 @@
 #include "transforms/keyword_tokens.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <cstring>
 #include <limits>
 
 namespace rssflow {
 namespace {
 
-bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+constexpr bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
-bool is_ascii_word(unsigned char c) {
+constexpr bool is_ascii_word(unsigned char c) {
   return c == '_' || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
 }
 
@@ -43,17 +46,65 @@ std::size_t decode(std::string_view text, std::size_t i, char32_t& cp) {
   return 1;
 }
 
-constexpr std::uint64_t kByteMultiplier = 0x100000001B3ull;
+// Byte classes: ASCII whitespace, word characters and punctuation; a byte >= 0x80 is decoded
+// to decide.
+enum ByteClass : unsigned char { kSpace, kWord, kPunctuation, kHigh };
 
-struct TokenHasher {
-  std::uint64_t exact = 0xCBF29CE484222325ull;
-  std::uint64_t folded = 0xCBF29CE484222325ull;
-  void add(unsigned char c) {
-    exact = (exact ^ c) * kByteMultiplier;
-    const unsigned char lower = (c >= 'A' && c <= 'Z') ? static_cast<unsigned char>(c | 0x20) : c;
-    folded = (folded ^ lower) * kByteMultiplier;
+constexpr std::array<ByteClass, 256> kByteClass = [] {
+  std::array<ByteClass, 256> table{};
+  for (int b = 0; b < 256; ++b) {
+    const auto c = static_cast<unsigned char>(b);
+    table[b] = c >= 0x80 ? kHigh : is_space(c) ? kSpace : is_ascii_word(c) ? kWord : kPunctuation;
   }
-};
+  return table;
+}();
+
+constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+static_assert(std::endian::native == std::endian::little, "hash_token masks the first bytes of a loaded word");
+
+// ASCII letters of eight bytes lower-cased at once; every byte must be < 0x80.
+std::uint64_t lower_ascii_word(std::uint64_t w) {
+  const std::uint64_t at_least_a = w + (0x80 - 'A') * kOnes;
+  const std::uint64_t beyond_z = w + (0x80 - 'Z' - 1) * kOnes;
+  return w | (((at_least_a & ~beyond_z) & (0x80 * kOnes)) >> 2);
+}
+
+std::uint64_t lower_any_word(std::uint64_t w) {
+  std::uint64_t out = 0;
+  for (int k = 0; k < 8; ++k) {
+    auto b = static_cast<unsigned char>(w >> (8 * k));
+    if (b >= 'A' && b <= 'Z') b |= 0x20;
+    out |= static_cast<std::uint64_t>(b) << (8 * k);
+  }
+  return out;
+}
+
+std::uint64_t mix(std::uint64_t h) {
+  h *= 0x9E3779B97F4A7C15ull;
+  return h ^ (h >> 32);
+}
+
+// Hashes of text[begin, end), exact and with ASCII letters lower-cased, eight bytes at a time:
+// a whole word is loaded where the text has eight bytes left and masked to the token.
+void hash_token(std::string_view text, std::size_t begin, std::size_t end, bool ascii, KeywordToken& token) {
+  const std::size_t length = end - begin;
+  std::uint64_t exact = 0xCBF29CE484222325ull ^ (length * 0xFF51AFD7ED558CCDull);
+  std::uint64_t folded = exact;
+  for (std::size_t at = begin; at < end; at += 8) {
+    const std::size_t take = std::min<std::size_t>(8, end - at);
+    std::uint64_t w = 0;
+    if (at + 8 <= text.size()) {
+      std::memcpy(&w, text.data() + at, 8);
+      if (take < 8) w &= (std::uint64_t{1} << (8 * take)) - 1;  // little-endian: the first bytes
+    } else {
+      for (std::size_t k = 0; k < take; ++k) w |= static_cast<std::uint64_t>(static_cast<unsigned char>(text[at + k])) << (8 * k);
+    }
+    exact = mix(exact ^ w);
+    folded = mix(folded ^ (ascii ? lower_ascii_word(w) : lower_any_word(w)));
+  }
+  token.exact_hash = exact;
+  token.folded_hash = folded;
+}
 
 }  // namespace
 
@@ -65,7 +116,8 @@ void tokenize_keywords(std::string_view text, std::vector<KeywordToken>& out) {
   const std::size_t n = text.size();
   while (i < n) {
     const auto c = static_cast<unsigned char>(text[i]);
-    if (is_space(c)) {
+    const ByteClass first_class = kByteClass[c];
+    if (first_class == kSpace) {
       space = true;
       ++i;
       continue;
@@ -74,38 +126,30 @@ void tokenize_keywords(std::string_view text, std::vector<KeywordToken>& out) {
     token.begin = static_cast<std::uint32_t>(i);
     token.space_before = space;
     space = false;
-    TokenHasher hasher;
-    if (c < 0x80 && !is_ascii_word(c)) {  // ASCII punctuation: a token of its own
-      hasher.add(c);
+    char32_t cp = 0;
+    if (first_class == kPunctuation) {  // ASCII punctuation: a token of its own
       ++i;
+    } else if (const std::size_t first = first_class == kHigh ? decode(text, i, cp) : 1;
+               first_class == kHigh && is_non_word_code_point(cp)) {  // Unicode punctuation, symbol, emoji
+      token.ascii = false;
+      i += first;
     } else {
-      char32_t cp = 0;
-      const std::size_t first = c < 0x80 ? 1 : decode(text, i, cp);
-      if (c >= 0x80 && is_non_word_code_point(cp)) {  // Unicode punctuation, symbol, emoji
-        token.ascii = false;
-        for (std::size_t k = 0; k < first; ++k) hasher.add(static_cast<unsigned char>(text[i + k]));
-        i += first;
-      } else {
-        // A run of word characters.
-        while (i < n) {
-          const auto b = static_cast<unsigned char>(text[i]);
-          if (b < 0x80) {
-            if (!is_ascii_word(b)) break;
-            hasher.add(b);
-            ++i;
-            continue;
-          }
-          const std::size_t len = decode(text, i, cp);
-          if (is_non_word_code_point(cp)) break;
-          token.ascii = false;
-          for (std::size_t k = 0; k < len; ++k) hasher.add(static_cast<unsigned char>(text[i + k]));
-          i += len;
+      // A run of word characters.
+      while (i < n) {
+        const ByteClass cls = kByteClass[static_cast<unsigned char>(text[i])];
+        if (cls == kWord) {
+          ++i;
+          continue;
         }
+        if (cls != kHigh) break;
+        const std::size_t len = decode(text, i, cp);
+        if (is_non_word_code_point(cp)) break;
+        token.ascii = false;
+        i += len;
       }
     }
     token.end = static_cast<std::uint32_t>(i);
-    token.exact_hash = hasher.exact;
-    token.folded_hash = hasher.folded;
+    hash_token(text, token.begin, token.end, token.ascii, token);
     out.push_back(token);
   }
 }

@@ -67,41 +67,50 @@ KeywordPattern alias_pattern(std::string_view alias, bool case_sensitive, std::s
   return {std::string(), std::string(), line, std::string(alias), true, case_sensitive};
 }
 
+// A match=/not= pattern as the full regex and as its trigger.
+struct ExpandedPattern {
+  std::string regex;
+  std::string trigger;
+};
+
 // "\<" and "\>" (GNU regex spelling; RE2 itself rejects them) become the Unicode-aware
-// boundaries, or nothing at all for the trigger. Escapes are consumed in pairs so that "\\<"
-// stays a literal backslash and '<'. Outside a character class each boundary is a whole group
-// either way, so the trigger parses exactly when the regex does and the load checks only the
-// trigger (parsing the boundary classes of every pattern cost ~5 ms on every start). Inside a
-// class a boundary means nothing: nullopt.
-std::optional<std::string> expand_boundaries(std::string_view pattern, bool for_trigger) {
-  std::string out;
+// boundaries in the regex and nothing at all in the trigger. Escapes are consumed in pairs so
+// that "\\<" stays a literal backslash and '<'. Outside a character class each boundary is a
+// whole group either way, so the trigger parses exactly when the regex does and the load checks
+// only the trigger (parsing the boundary classes of every pattern cost ~5 ms on every start).
+// Inside a class a boundary means nothing: nullopt. One pass, linear in the pattern.
+std::optional<ExpandedPattern> expand_boundaries(std::string_view pattern) {
+  ExpandedPattern out;
+  const auto copy = [&](std::string_view bytes) {
+    out.regex.append(bytes);
+    out.trigger.append(bytes);
+  };
+  const std::size_t last_posix_close = pattern.rfind(":]");
   bool in_class = false;
   for (std::size_t i = 0; i < pattern.size(); ++i) {
     const char c = pattern[i];
     if (c == '\\' && i + 1 < pattern.size()) {
-      const char next = pattern[i + 1];
-      ++i;
+      const char next = pattern[++i];
       if (next == '<' || next == '>') {
         if (in_class) return std::nullopt;
-        out += for_trigger ? "(?:)" : (next == '<' ? kLeftBoundary : kRightBoundary);
+        out.regex += next == '<' ? kLeftBoundary : kRightBoundary;
+        out.trigger += "(?:)";
       } else {
-        out += c;
-        out += next;
+        copy(pattern.substr(i - 1, 2));
       }
       continue;
     }
-    out += c;
+    copy(pattern.substr(i, 1));
     if (!in_class && c == '[') {
       in_class = true;
       // A ']' first in the class (after an optional '^') is a literal member.
-      if (i + 1 < pattern.size() && pattern[i + 1] == '^') out += pattern[++i];
-      if (i + 1 < pattern.size() && pattern[i + 1] == ']') out += pattern[++i];
-    } else if (in_class && c == '[' && i + 1 < pattern.size() && pattern[i + 1] == ':') {
+      if (i + 1 < pattern.size() && pattern[i + 1] == '^') copy(pattern.substr(++i, 1));
+      if (i + 1 < pattern.size() && pattern[i + 1] == ']') copy(pattern.substr(++i, 1));
+    } else if (in_class && c == '[' && i + 1 < pattern.size() && pattern[i + 1] == ':' &&
+               last_posix_close != std::string_view::npos && last_posix_close >= i + 2) {
       const std::size_t close = pattern.find(":]", i + 2);  // [:alpha:] inside a class
-      if (close != std::string_view::npos) {
-        out.append(pattern.substr(i + 1, close + 1 - i));
-        i = close + 1;
-      }
+      copy(pattern.substr(i + 1, close + 1 - i));
+      i = close + 1;
     } else if (in_class && c == ']') {
       in_class = false;
     }
@@ -187,9 +196,9 @@ std::vector<KeywordEntry> parse_keyword_dictionary_text(const std::string& text,
         pending->entry.slug = std::string(value);
       } else if (key == "match" || key == "not") {
         if (value.empty()) fail(origin, line_number, std::string(key) + "= needs a pattern");
-        std::optional<std::string> regex = expand_boundaries(value, false);
-        if (!regex) fail(origin, line_number, "\\< and \\> are word boundaries; inside [...] they mean nothing");
-        KeywordPattern pattern{std::move(*regex), *expand_boundaries(value, true), line_number, std::string(value)};
+        std::optional<ExpandedPattern> expanded = expand_boundaries(value);
+        if (!expanded) fail(origin, line_number, "\\< and \\> are word boundaries; inside [...] they mean nothing");
+        KeywordPattern pattern{std::move(expanded->regex), std::move(expanded->trigger), line_number, std::string(value)};
         (key == "match" ? pending->entry.patterns : pending->entry.guards).push_back(std::move(pattern));
       } else {
         fail(origin, line_number, "unknown option '" + std::string(key) + "' (slug=, case=, match=, not=)");

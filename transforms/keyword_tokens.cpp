@@ -134,7 +134,9 @@ void tokenize_keywords(std::string_view text, std::vector<KeywordToken>& out) {
       token.ascii = false;
       i += first;
     } else {
-      // A run of word characters.
+      // A run of word characters, its first one already classified.
+      if (first_class == kHigh) token.ascii = false;
+      i += first;
       while (i < n) {
         const ByteClass cls = kByteClass[static_cast<unsigned char>(text[i])];
         if (cls == kWord) {

@@ -215,8 +215,6 @@ std::string canonical_query(std::string_view query) {
   return out;
 }
 
-// A host that curl may read as a number ("0x7f000001", "127.1", "017700000001") rather than a
-// name; only these pay for a libcurl parse.
 // Four decimal parts of 0-255 without leading zeros: already how libcurl writes the address.
 bool is_dotted_quad(std::string_view host) {
   int parts = 0;
@@ -235,6 +233,8 @@ bool is_dotted_quad(std::string_view host) {
   }
 }
 
+// A host that curl may read as a number ("0x7f000001", "127.1", "017700000001") rather than a
+// name; only these pay for a libcurl parse.
 bool may_be_numeric_host(std::string_view host) {
   if (host.empty() || !is_digit(host.front()) || is_dotted_quad(host)) return false;
   for (char c : host) {

@@ -18,7 +18,6 @@
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
 #include <oneapi/tbb/task_group.h>
-#include <oneapi/tbb/task_scheduler_observer.h>
 
 #include "core/heap_pages.h"
 #include "pipeline/inflight_journal.h"
@@ -37,9 +36,13 @@ using BatchPtr = std::shared_ptr<SourceBatch>;
 
 // The one timing wrapper: runs a stage on a batch, records its duration and the items it
 // received and emitted, and turns an exception (a bug) into the source's failure. A stage with
-// nothing to do for this batch (an empty or failed source) records nothing.
+// nothing to do for this batch (an empty or failed source) records nothing. The thread running
+// a stage gets huge pages for its malloc heap first (core/heap_pages.h; once per thread): the
+// stages allocate there, and most of a run's page faults were theirs. (Not a TBB
+// task_scheduler_observer: its registration outlived the arena and leaked.)
 template <class Work>
 const BatchPtr& timed(StageClock& clock, MetricStage stage, Stage error_stage, const BatchPtr& batch, Work&& work) {
+  advise_huge_pages_for_thread_heap();
   const std::size_t received = batch->items;
   if (received == 0 && stage != MetricStage::parse) return batch;
   const auto start = std::chrono::steady_clock::now();
@@ -105,15 +108,6 @@ class SourcesSettled {
   std::size_t emitted_ = 0;
   std::size_t done_ = 0;
   bool input_stopped_ = false;
-};
-
-// Each thread that joins the graph's arena gets huge pages for its malloc heap (core/heap_pages.h):
-// the stages allocate there, and most of a run's page faults were theirs.
-class HugePagesForWorkers final : public oneapi::tbb::task_scheduler_observer {
- public:
-  explicit HugePagesForWorkers(oneapi::tbb::task_arena& arena) : task_scheduler_observer(arena) { observe(true); }
-  ~HugePagesForWorkers() override { observe(false); }
-  void on_scheduler_entry(bool) override { advise_huge_pages_for_thread_heap(); }
 };
 
 GraphResult run_in_arena(GraphInputs in) {
@@ -251,7 +245,6 @@ GraphResult run_flow_graph(GraphInputs in) {
   oneapi::tbb::global_control workers(oneapi::tbb::global_control::max_allowed_parallelism,
                                       static_cast<std::size_t>(threads) + 1);
   oneapi::tbb::task_arena arena(threads + 1, 1);
-  HugePagesForWorkers huge_pages(arena);
   return arena.execute([&] { return run_in_arena(std::move(in)); });
 }
 

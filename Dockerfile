@@ -13,7 +13,7 @@ FROM debian:12 AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       cmake g++ make pkg-config ca-certificates dpkg-dev file help2man \
-      libcurl4-openssl-dev libpugixml-dev libpqxx-dev libtbb-dev libre2-dev libxxhash-dev libcld2-dev \
+      libcurl4-openssl-dev libpugixml-dev libpqxx-dev libtbb-dev libre2-dev libxxhash-dev libcld2-dev zlib1g-dev \
       libcli11-dev nlohmann-json3-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src

@@ -27,7 +27,7 @@ enum class ErrorCode {
   connect,             // connection refused / unreachable
   tls,                 // certificate or handshake failure
   timeout,             // connect, total or low-speed timeout
-  too_large,           // decompressed body over the cap
+  too_large,           // body over the cap, as received or once decompressed
   http_status,         // non-success HTTP status (message says which)
   gone,                // HTTP 410
   rate_limited,        // HTTP 429/503 with or without Retry-After
@@ -92,7 +92,9 @@ struct FetchedFeed {
   int http_status = 200;             // 0 for file://
   bool not_modified = false;         // 304: nothing to parse
   std::string body;                  // decompressed bytes, as served (empty when body_unchanged)
-  std::string body_hash;             // lower-case hex XXH3-128 of body when the fetcher hashed it, else ""
+  // Lower-case hex XXH3-128 of the body as it arrived (before any Content-Encoding is undone)
+  // when the fetcher hashed it, else "".
+  std::string body_hash;
   // The body hashed to FetchRequest::known_body_hash (a server that ignores conditional GET
   // resent the last body): the fetcher released it at once instead of queueing it for parse.
   bool body_unchanged = false;

@@ -17,7 +17,7 @@ fi
 
 packages=(
   cmake g++ make pkg-config git ca-certificates curl procps time bc util-linux
-  libcurl4-openssl-dev libpugixml-dev libpqxx-dev libtbb-dev libre2-dev libxxhash-dev
+  libcurl4-openssl-dev libpugixml-dev libpqxx-dev libtbb-dev libre2-dev libxxhash-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
   libcld2-dev
   postgresql postgresql-client

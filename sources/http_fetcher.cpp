@@ -22,6 +22,7 @@
 #include "core/terminal_text.h"
 #include "core/time.h"
 #include "core/version.h"
+#include "sources/content_coding.h"
 #include "sources/http_fetcher_response.h"
 #include "sources/http_fetcher_scheduler.h"
 #include "sources/http_fetcher_target.h"
@@ -154,7 +155,8 @@ std::vector<std::string> split_list(const char* text) {
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) noexcept {
   auto* transfer = static_cast<Transfer*>(user);
   const std::size_t length = size * count;
-  // Counted after decompression, so a small gzip/deflate/br bomb is stopped at the cap.
+  // The body as it arrives, compressed or not (CURLOPT_HTTP_CONTENT_DECODING is off): a body
+  // whose compressed form exceeds the cap is over it; decode_body() caps what inflates.
   if (transfer->body.size() + length > transfer->max_body_bytes) {
     transfer->body_over_cap = true;
     return 0;  // any short count aborts the transfer with CURLE_WRITE_ERROR
@@ -209,6 +211,32 @@ void note_body_hash(FetchedFeed& feed, const Hash128& hash, const FetchRequest& 
   feed.body_hash = hash.hex();
   feed.body_unchanged = feed.body_hash == request.known_body_hash;
   if (feed.body_unchanged) std::string().swap(feed.body);
+}
+
+// Undoes the response's Content-Encoding on feed.body (the body hash stays that of the bytes
+// as they arrived). A coding that was not offered, or data that does not decode, fails the
+// source like any malformed response; one that inflates past the cap is too large.
+std::optional<StageError> decode_content(FetchedFeed& feed, const ResponseHead* last, std::size_t max_body_bytes) {
+  if (!last || !last->content_encoding) return std::nullopt;
+  auto codings = parse_content_encoding(*last->content_encoding);
+  if (auto* unknown = std::get_if<std::string>(&codings)) {
+    return StageError{Stage::fetch, feed.source.url, ErrorCode::malformed,
+                      "unsupported Content-Encoding: " + escape_for_terminal(*unknown) + " (offered: " +
+                          kAcceptedContentCodings + ")"};
+  }
+  const auto& list = std::get<std::vector<ContentCoding>>(codings);
+  if (list.empty()) return std::nullopt;
+  auto decoded = decode_body(feed.body, list, max_body_bytes);
+  if (auto* failure = std::get_if<DecodeFailure>(&decoded)) {
+    return StageError{Stage::fetch, feed.source.url, failure->too_large ? ErrorCode::too_large : ErrorCode::malformed,
+                      std::move(failure->message)};
+  }
+  feed.body = std::move(std::get<std::string>(decoded));
+  if (feed.body.empty()) {  // what status_error() says of a 200 without bytes, now that they are known
+    return StageError{Stage::fetch, feed.source.url, ErrorCode::empty_body,
+                      "HTTP " + std::to_string(feed.http_status) + " with a body that decompresses to nothing"};
+  }
+  return std::nullopt;
 }
 
 std::string default_user_agent() {
@@ -478,7 +506,10 @@ struct HttpFetcher::Impl {
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, static_cast<long>(options.max_redirects));
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // every encoding this libcurl decodes
+    // Compression is welcome, but decoded here, not by libcurl: the body is hashed as it
+    // arrives, so a compressed body equal to the last one is known without inflating it.
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, kAcceptedContentCodings);
+    curl_easy_setopt(e, CURLOPT_HTTP_CONTENT_DECODING, 0L);
     curl_easy_setopt(e, CURLOPT_USERAGENT, options.user_agent.c_str());
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
     // Over TLS the server may speak HTTP/2: wait for a connection being set up to the same
@@ -596,6 +627,15 @@ struct HttpFetcher::Impl {
       feed.not_modified = status == 304;
       feed.body = std::move(t.body);
       if (!feed.not_modified) note_body_hash(feed, t.body_hash.digest(), job.request);
+      if (!feed.not_modified && !feed.body_unchanged) {
+        if (auto failure = decode_content(feed, last, options.max_body_bytes)) {
+          result.outcome = std::move(*failure);
+          release(t);
+          result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - *job.first_started);
+          deliver(job, std::move(result));
+          return;
+        }
+      }
       if (last) {
         feed.content_type = last->content_type;
         feed.validators.etag = last->etag;

@@ -52,7 +52,7 @@ struct FetchResult {
   Outcome<FetchedFeed> outcome;
   int http_status = 0;                  // last status seen (0: none, or file://)
   std::optional<Instant> retry_after;   // from a 429/503 Retry-After
-  std::uint64_t bytes_received = 0;     // decompressed body bytes
+  std::uint64_t bytes_received = 0;     // body bytes as they arrived (compressed if the server compressed)
   std::chrono::milliseconds elapsed{0}; // from the first attempt's start to the callback
                                         // (retries included, time queued before it excluded)
 };

@@ -71,6 +71,9 @@ void ResponseChain::consume_header_line(std::string_view line) {
   else if (ascii_iequals(name, "cache-control")) {
     if (head.cache_control) *head.cache_control += ", " + value;
     else head.cache_control = std::move(value);
+  } else if (ascii_iequals(name, "content-encoding")) {
+    if (head.content_encoding) *head.content_encoding += ", " + value;
+    else head.content_encoding = std::move(value);
   }
 }
 

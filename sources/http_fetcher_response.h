@@ -20,6 +20,7 @@ struct ResponseHead {
   std::optional<std::string> etag;
   std::optional<std::string> last_modified;
   std::optional<std::string> content_type;
+  std::optional<std::string> content_encoding;  // repeated headers joined with ", "
   std::optional<std::string> location;
   std::optional<std::string> retry_after;
   std::optional<std::string> cache_control;  // repeated headers joined with ", "

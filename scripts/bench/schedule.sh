@@ -113,6 +113,22 @@ unchanged_statuses=$("$bin" run --sources "$work/same.opml" --sink jsonl --out /
   --state-file "$work/same.json" --lock-file "$work/lock" --force 2>&1 | grep '^rssflow run:')
 same_bytes=$(traffic | cut -d' ' -f2)
 
+# The same feeds served gzip-compressed (Content-Encoding: gzip, as most feed servers do): the
+# body is hashed as it arrives, so an unchanged one is never inflated.
+sed 's/ignore_cond=1/ignore_cond=1\&amp;gzip=1/' "$work/same.opml" >"$work/gzip.opml"
+gzip_run() { cpu_of "$bin" run --sources "$work/gzip.opml" --sink jsonl --out /dev/null --state-file "$work/gzip.json" \
+  --lock-file "$work/lock" --quiet --force; }
+gzip_firsts=() gzip_unchangeds=()
+for ((k = 0; k < 3; k++)); do
+  rm -f "$work/gzip.json"
+  gzip_firsts+=("$(gzip_run)")
+  gzip_unchangeds+=("$(gzip_run)")
+done
+gzip_first_cpu=$(min "${gzip_firsts[@]}")
+gzip_unchanged_cpu=$(min "${gzip_unchangeds[@]}")
+gzip_bytes=$(traffic | cut -d' ' -f2)
+
+
 if [[ ${PART:-all} != cpu ]]; then
   echo "feeds: $feeds, cron runs: $runs, 5 minutes apart (simulated $((runs * 5)) minutes)"
   printf 'fetch everything every run: %6d requests %12d body bytes\n' "$all_requests" "$all_bytes"
@@ -129,3 +145,6 @@ printf 'RATIO CPU all-unchanged / first, both net of the process spawn: %.1f%%\n
 printf 'floor: curl(1) downloading the same bodies %.3f s = %.1f%% of the first run\n' \
   "$curl_cpu" "$(echo "100 * $curl_cpu / $first_cpu" | bc -l)"
 printf 'RATIO CPU all-unchanged / curl(1) downloading the same bodies: %.2fx\n' "$(echo "$unchanged_cpu / $curl_cpu" | bc -l)"
+printf 'gzip-served (CPU, best of 3): first run %.3f s, all-unchanged run %.3f s (%d KB served per run)\n' \
+  "$gzip_first_cpu" "$gzip_unchanged_cpu" "$((gzip_bytes / 6 / 1000))"
+printf 'RATIO CPU all-unchanged / first, gzip-served: %.1f%%\n' "$(echo "100 * $gzip_unchanged_cpu / $gzip_first_cpu" | bc -l)"

@@ -27,6 +27,7 @@ whole population (the feed is identified by its full path + query):
   items=N         entries in the body (default 10);  pad=N  bytes of text per entry (default 200)
   status=S        always answer status S (an empty body)
   broken=1        a 200 whose body is not well-formed XML (a parse failure)
+  gzip=1          Content-Encoding: gzip when the request accepts it (the same bytes each time)
 Every response sets a cookie, so a client that keeps cookies would send one back.
 
 RECORD: t (simulated epoch seconds), path, status, version (body version served, -1 for none),
@@ -36,6 +37,7 @@ and etag_sent / last_modified_sent when the response carried them.
 
 import argparse
 import email.utils
+import gzip
 import json
 import sys
 import threading
@@ -91,6 +93,9 @@ def body_for(name, params, version, period):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Buffered: the headers and a small body leave in one write, as real servers send them.
+    # Unbuffered, a small body waited in Nagle's algorithm for the client's delayed ACK.
+    wbufsize = 1 << 16
 
     def log_message(self, *args):
         pass
@@ -189,12 +194,17 @@ class Handler(BaseHTTPRequestHandler):
                (not by_etag and send_lm and ims is not None and ims == last_modified):
                 return 304, b""
         headers.append(("Content-Type", "application/rss+xml; charset=utf-8"))
+        packed = params.get("gzip") == "1" and "gzip" in (self.headers.get("Accept-Encoding") or "")
+        if packed:
+            headers.append(("Content-Encoding", "gzip"))
         # Built once per feed and version: the benchmark measures the client, not this server.
-        key = (self.path, version)
+        key = (self.path, version, packed)
         with _lock:
             body = _bodies.get(key)
         if body is None:
             body = body_for(name, params, version, period)
+            if packed:
+                body = gzip.compress(body, mtime=0)
             with _lock:
                 _bodies[key] = body
         return 200, body

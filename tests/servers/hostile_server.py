@@ -9,6 +9,11 @@ verifying client must refuse) on a second ephemeral port, printed as the second 
   /atom.xml            good Atom feed (same validators and 304 support)
   /gzip.xml            good feed, Content-Encoding: gzip
   /deflate.xml         good feed, Content-Encoding: deflate
+  /raw-deflate.xml     good feed, Content-Encoding: deflate as raw deflate (no zlib header)
+  /brotli.xml          Content-Encoding: br (not offered by the client)
+  /corrupt-gzip.xml    Content-Encoding: gzip over bytes that are not gzip
+  /truncated-gzip.xml  Content-Encoding: gzip, the stream cut off half way
+  /empty-gzip.xml      Content-Encoding: gzip of nothing (a 200 whose body decompresses to nothing)
   /delay/<n>.xml       good feed answered after ?ms= milliseconds (default 100), for benchmarks
   /endless             chunked body that never ends
   /big                 declares and sends a 4 MiB body (Content-Length over a 1 MiB cap)
@@ -148,6 +153,19 @@ class Handler(BaseHTTPRequestHandler):
         elif encoding == "deflate":
             body = zlib.compress(body)
             headers.append(("Content-Encoding", "deflate"))
+        elif encoding == "raw-deflate":
+            packer = zlib.compressobj(wbits=-15)
+            body = packer.compress(body) + packer.flush()
+            headers.append(("Content-Encoding", "deflate"))
+        elif encoding == "br":
+            body = b"\x0b\x02\x80not really brotli"
+            headers.append(("Content-Encoding", "br"))
+        elif encoding == "corrupt-gzip":
+            body = b"\x1f\x8b\x08\x00" + b"\xff" * 64
+            headers.append(("Content-Encoding", "gzip"))
+        elif encoding == "truncated-gzip":
+            body = gzip.compress(body)[: len(gzip.compress(body)) // 2]
+            headers.append(("Content-Encoding", "gzip"))
         self.send_body(200, body, content_type, headers)
 
     def record(self):
@@ -202,6 +220,16 @@ class Handler(BaseHTTPRequestHandler):
             self.conditional(rss("Gzip"), '"gzip-v1"', encoding="gzip")
         elif path == "/deflate.xml":
             self.conditional(rss("Deflate"), '"deflate-v1"', encoding="deflate")
+        elif path == "/raw-deflate.xml":
+            self.conditional(rss("Raw deflate"), '"raw-deflate-v1"', encoding="raw-deflate")
+        elif path == "/brotli.xml":
+            self.conditional(rss("Brotli"), '"brotli-v1"', encoding="br")
+        elif path == "/corrupt-gzip.xml":
+            self.conditional(rss("Corrupt"), '"corrupt-gzip-v1"', encoding="corrupt-gzip")
+        elif path == "/empty-gzip.xml":
+            self.send_body(200, gzip.compress(b""), "application/rss+xml", [("Content-Encoding", "gzip")])
+        elif path == "/truncated-gzip.xml":
+            self.conditional(rss("Truncated"), '"truncated-gzip-v1"', encoding="truncated-gzip")
         elif path.startswith("/delay/"):
             ms = 100
             for part in query.split("&"):

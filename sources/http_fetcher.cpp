@@ -228,6 +228,12 @@ std::optional<StageError> decode_content(FetchedFeed& feed, const ResponseHead* 
   if (list.empty()) return std::nullopt;
   auto decoded = decode_body(feed.body, list, max_body_bytes);
   if (auto* failure = std::get_if<DecodeFailure>(&decoded)) {
+    // A server that labels a plain document as compressed (it happens): a gzip or zlib stream
+    // never starts with '<' or '{', a feed always does, so the body is read as it is.
+    const auto first = feed.body.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+    if (!failure->too_large && first != std::string::npos && (feed.body[first] == '<' || feed.body[first] == '{')) {
+      return std::nullopt;
+    }
     return StageError{Stage::fetch, feed.source.url, failure->too_large ? ErrorCode::too_large : ErrorCode::malformed,
                       std::move(failure->message)};
   }

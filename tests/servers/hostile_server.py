@@ -14,6 +14,7 @@ verifying client must refuse) on a second ephemeral port, printed as the second 
   /corrupt-gzip.xml    Content-Encoding: gzip over bytes that are not gzip
   /truncated-gzip.xml  Content-Encoding: gzip, the stream cut off half way
   /empty-gzip.xml      Content-Encoding: gzip of nothing (a 200 whose body decompresses to nothing)
+  /mislabelled-gzip.xml  good feed, not compressed, labelled Content-Encoding: gzip
   /delay/<n>.xml       good feed answered after ?ms= milliseconds (default 100), for benchmarks
   /endless             chunked body that never ends
   /big                 declares and sends a 4 MiB body (Content-Length over a 1 MiB cap)
@@ -163,6 +164,8 @@ class Handler(BaseHTTPRequestHandler):
         elif encoding == "corrupt-gzip":
             body = b"\x1f\x8b\x08\x00" + b"\xff" * 64
             headers.append(("Content-Encoding", "gzip"))
+        elif encoding == "mislabelled-gzip":
+            headers.append(("Content-Encoding", "gzip"))
         elif encoding == "truncated-gzip":
             body = gzip.compress(body)[: len(gzip.compress(body)) // 2]
             headers.append(("Content-Encoding", "gzip"))
@@ -226,6 +229,8 @@ class Handler(BaseHTTPRequestHandler):
             self.conditional(rss("Brotli"), '"brotli-v1"', encoding="br")
         elif path == "/corrupt-gzip.xml":
             self.conditional(rss("Corrupt"), '"corrupt-gzip-v1"', encoding="corrupt-gzip")
+        elif path == "/mislabelled-gzip.xml":
+            self.conditional(rss("Mislabelled"), '"mislabelled-v1"', encoding="mislabelled-gzip")
         elif path == "/empty-gzip.xml":
             self.send_body(200, gzip.compress(b""), "application/rss+xml", [("Content-Encoding", "gzip")])
         elif path == "/truncated-gzip.xml":

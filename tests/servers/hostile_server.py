@@ -149,7 +149,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         headers = list(validators)
         if encoding == "gzip":
-            body = gzip.compress(body)
+            body = gzip.compress(body, mtime=0)  # mtime 0: the same bytes every time, as nginx sends
             headers.append(("Content-Encoding", "gzip"))
         elif encoding == "deflate":
             body = zlib.compress(body)
@@ -167,7 +167,7 @@ class Handler(BaseHTTPRequestHandler):
         elif encoding == "mislabelled-gzip":
             headers.append(("Content-Encoding", "gzip"))
         elif encoding == "truncated-gzip":
-            body = gzip.compress(body)[: len(gzip.compress(body)) // 2]
+            body = gzip.compress(body, mtime=0)[: len(gzip.compress(body, mtime=0)) // 2]
             headers.append(("Content-Encoding", "gzip"))
         self.send_body(200, body, content_type, headers)
 
@@ -232,7 +232,7 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/mislabelled-gzip.xml":
             self.conditional(rss("Mislabelled"), '"mislabelled-v1"', encoding="mislabelled-gzip")
         elif path == "/empty-gzip.xml":
-            self.send_body(200, gzip.compress(b""), "application/rss+xml", [("Content-Encoding", "gzip")])
+            self.send_body(200, gzip.compress(b"", mtime=0), "application/rss+xml", [("Content-Encoding", "gzip")])
         elif path == "/truncated-gzip.xml":
             self.conditional(rss("Truncated"), '"truncated-gzip-v1"', encoding="truncated-gzip")
         elif path.startswith("/delay/"):

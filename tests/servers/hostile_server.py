@@ -72,6 +72,18 @@ _bomb_lock = threading.Lock()
 _bomb = None
 
 
+# Path -> (feed title, how conditional() encodes the body): see the docstring for each.
+ENCODED_FEEDS = {
+    "/gzip.xml": ("Gzip", "gzip"),
+    "/deflate.xml": ("Deflate", "deflate"),
+    "/raw-deflate.xml": ("Raw deflate", "raw-deflate"),
+    "/brotli.xml": ("Brotli", "br"),
+    "/corrupt-gzip.xml": ("Corrupt", "corrupt-gzip"),
+    "/truncated-gzip.xml": ("Truncated", "truncated-gzip"),
+    "/mislabelled-gzip.xml": ("Mislabelled", "mislabelled-gzip"),
+}
+
+
 def rss(title, items=3):
     entries = "".join(
         f"<item><title>{title} item {i}</title><link>http://example.com/{title.replace(' ', '-')}/{i}</link>"
@@ -219,22 +231,11 @@ class Handler(BaseHTTPRequestHandler):
             self.conditional(rss(f"Feed {name}"), f'"feed-{name}-v1"')
         elif path == "/atom.xml":
             self.conditional(ATOM, '"atom-v1"', "application/atom+xml")
-        elif path == "/gzip.xml":
-            self.conditional(rss("Gzip"), '"gzip-v1"', encoding="gzip")
-        elif path == "/deflate.xml":
-            self.conditional(rss("Deflate"), '"deflate-v1"', encoding="deflate")
-        elif path == "/raw-deflate.xml":
-            self.conditional(rss("Raw deflate"), '"raw-deflate-v1"', encoding="raw-deflate")
-        elif path == "/brotli.xml":
-            self.conditional(rss("Brotli"), '"brotli-v1"', encoding="br")
-        elif path == "/corrupt-gzip.xml":
-            self.conditional(rss("Corrupt"), '"corrupt-gzip-v1"', encoding="corrupt-gzip")
-        elif path == "/mislabelled-gzip.xml":
-            self.conditional(rss("Mislabelled"), '"mislabelled-v1"', encoding="mislabelled-gzip")
+        elif path in ENCODED_FEEDS:  # a good feed under a Content-Encoding, right or wrong
+            title, encoding = ENCODED_FEEDS[path]
+            self.conditional(rss(title), f'"{path[1:-len(".xml")]}-v1"', encoding=encoding)
         elif path == "/empty-gzip.xml":
             self.send_body(200, gzip.compress(b"", mtime=0), "application/rss+xml", [("Content-Encoding", "gzip")])
-        elif path == "/truncated-gzip.xml":
-            self.conditional(rss("Truncated"), '"truncated-gzip-v1"', encoding="truncated-gzip")
         elif path.startswith("/delay/"):
             ms = 100
             for part in query.split("&"):

@@ -18,6 +18,14 @@ constexpr bool ascii_iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// s without the ASCII whitespace (space, \t, \n, \v, \f, \r: isspace in the C locale) around it.
+constexpr std::string_view ascii_trim(std::string_view s) {
+  constexpr std::string_view kSpace = " \t\n\v\f\r";
+  const auto first = s.find_first_not_of(kSpace);
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(kSpace) - first + 1);
+}
+
 // Whether s starts with lower_prefix, ignoring the case of s (lower_prefix is lower case).
 constexpr bool ascii_starts_with_ci(std::string_view s, std::string_view lower_prefix) {
   return s.size() >= lower_prefix.size() && ascii_iequals(s.substr(0, lower_prefix.size()), lower_prefix);

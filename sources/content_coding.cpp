@@ -5,20 +5,13 @@
 #include <algorithm>
 #include <climits>
 
+#include "core/ascii.h"
+
 namespace rssflow {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-           return lower(x) == lower(y);
-         });
+DecodeFailure over_cap(std::size_t max_bytes) {
+  return DecodeFailure{true, "decompressed body larger than " + std::to_string(max_bytes) + " bytes"};
 }
 
 bool starts_gzip_member(const z_stream& s) {
@@ -47,7 +40,7 @@ std::variant<std::string, DecodeFailure> inflate_stream(std::string_view in, int
     const std::size_t produced = out.size() - s.avail_out;
     if (s.avail_out == 0) {
       if (produced > max_bytes) {
-        result = DecodeFailure{true, "decompressed body larger than " + std::to_string(max_bytes) + " bytes"};
+        result = over_cap(max_bytes);
         break;
       }
       const std::size_t grow = std::min<std::size_t>({std::max<std::size_t>(produced, 64u << 10), max_bytes + 1 - produced,
@@ -61,7 +54,8 @@ std::variant<std::string, DecodeFailure> inflate_stream(std::string_view in, int
       feed();
       if (members && starts_gzip_member(s) && inflateReset(&s) == Z_OK) continue;
       out.resize(out.size() - s.avail_out);  // bytes after the last stream are ignored, as curl does
-      result = std::move(out);
+      s.avail_out = 0;
+      if (out.size() <= max_bytes) result = std::move(out);  // else one byte past the cap: below
       break;
     }
     if (status == Z_OK) continue;
@@ -73,11 +67,9 @@ std::variant<std::string, DecodeFailure> inflate_stream(std::string_view in, int
     break;
   }
   inflateEnd(&s);
-  if (const auto* failure = std::get_if<DecodeFailure>(&result); failure && !failure->too_large) {
-    // A cap reached exactly at the end of the input still reads as truncation: report the cap.
-    if (out.size() - s.avail_out > max_bytes) {
-      return DecodeFailure{true, "decompressed body larger than " + std::to_string(max_bytes) + " bytes"};
-    }
+  // A stream that ends, or input that runs out, just past the cap is over the cap, not truncated.
+  if (std::holds_alternative<DecodeFailure>(result) && out.size() - s.avail_out > max_bytes) {
+    return over_cap(max_bytes);
   }
   return result;
 }
@@ -99,12 +91,12 @@ std::variant<std::vector<ContentCoding>, std::string> parse_content_encoding(std
   std::string_view rest = *header;
   while (!rest.empty()) {
     const std::size_t comma = rest.find(',');
-    const std::string_view name = trim(rest.substr(0, comma));
+    const std::string_view name = ascii_trim(rest.substr(0, comma));
     rest.remove_prefix(comma == std::string_view::npos ? rest.size() : comma + 1);
-    if (name.empty() || iequals(name, "identity")) continue;
-    if (iequals(name, "gzip") || iequals(name, "x-gzip")) {
+    if (name.empty() || ascii_iequals(name, "identity")) continue;
+    if (ascii_iequals(name, "gzip") || ascii_iequals(name, "x-gzip")) {
       codings.push_back(ContentCoding::gzip);
-    } else if (iequals(name, "deflate")) {
+    } else if (ascii_iequals(name, "deflate")) {
       codings.push_back(ContentCoding::deflate);
     } else {
       return std::string(name);
@@ -115,14 +107,13 @@ std::variant<std::vector<ContentCoding>, std::string> parse_content_encoding(std
 
 std::variant<std::string, DecodeFailure> decode_body(std::string_view raw, const std::vector<ContentCoding>& codings,
                                                      std::size_t max_bytes) {
-  std::string body(raw);
+  if (codings.empty()) return std::string(raw);
+  std::string body;
   for (auto coding = codings.rbegin(); coding != codings.rend(); ++coding) {
-    auto layer = decode_layer(body, *coding, max_bytes);
+    // The outermost layer reads the body where it lies; each inner one the layer before it.
+    auto layer = decode_layer(coding == codings.rbegin() ? raw : std::string_view(body), *coding, max_bytes);
     if (auto* failure = std::get_if<DecodeFailure>(&layer)) return std::move(*failure);
     body = std::move(std::get<std::string>(layer));
-  }
-  if (body.size() > max_bytes) {
-    return DecodeFailure{true, "decompressed body larger than " + std::to_string(max_bytes) + " bytes"};
   }
   return body;
 }

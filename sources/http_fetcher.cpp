@@ -626,40 +626,42 @@ struct HttpFetcher::Impl {
     if (error) {
       result.outcome = std::move(*error);
     } else {
-      FetchedFeed feed;
-      feed.source = job.request.source;
-      feed.final_url = final_url;
-      feed.http_status = static_cast<int>(status);
-      feed.not_modified = status == 304;
-      feed.body = std::move(t.body);
-      if (!feed.not_modified) note_body_hash(feed, t.body_hash.digest(), job.request);
-      if (!feed.not_modified && !feed.body_unchanged) {
-        if (auto failure = decode_content(feed, last, options.max_body_bytes)) {
-          result.outcome = std::move(*failure);
-          release(t);
-          result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - *job.first_started);
-          deliver(job, std::move(result));
-          return;
-        }
-      }
-      if (last) {
-        feed.content_type = last->content_type;
-        feed.validators.etag = last->etag;
-        feed.validators.last_modified = last->last_modified;
-      }
-      // A 304 may omit unchanged validators; the ones we sent are still current.
-      if (feed.not_modified) {
-        if (!feed.validators.etag) feed.validators.etag = job.request.validators.etag;
-        if (!feed.validators.last_modified) feed.validators.last_modified = job.request.validators.last_modified;
-      }
-      if (last) feed.fresh_for = freshness_lifetime(*last, now);
-      if (t.chain.every_hop_permanent()) feed.permanent_redirect = final_url;
-      feed.fetched_at = now;
-      result.outcome = std::move(feed);
+      result.outcome = fetched_feed(t, job, static_cast<int>(status), final_url, now);
     }
     release(t);
     result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - *job.first_started);
     deliver(job, std::move(result));
+  }
+
+  // The feed a successful transfer brought: its body hashed as it arrived and, unless it is the
+  // last one again, decoded (a body that does not decode fails the source; never retried).
+  Outcome<FetchedFeed> fetched_feed(Transfer& t, const Job& job, int status, const std::string& final_url,
+                                    Instant now) {
+    const ResponseHead* last = t.chain.last();
+    FetchedFeed feed;
+    feed.source = job.request.source;
+    feed.final_url = final_url;
+    feed.http_status = status;
+    feed.not_modified = status == 304;
+    feed.body = std::move(t.body);
+    if (!feed.not_modified) note_body_hash(feed, t.body_hash.digest(), job.request);
+    if (!feed.not_modified && !feed.body_unchanged) {
+      if (auto failure = decode_content(feed, last, options.max_body_bytes)) return std::move(*failure);
+    }
+    if (last) {
+      feed.content_type = last->content_type;
+      feed.validators.etag = last->etag;
+      feed.validators.last_modified = last->last_modified;
+    }
+    // A 304 may omit unchanged validators; the ones we sent are still current.
+    if (feed.not_modified) {
+      if (!feed.validators.etag) feed.validators.etag = job.request.validators.etag;
+      if (!feed.validators.last_modified) feed.validators.last_modified = job.request.validators.last_modified;
+    }
+    if (last) feed.fresh_for = freshness_lifetime(*last, now);
+    if (t.chain.every_hop_permanent()) feed.permanent_redirect = final_url;
+    feed.fetched_at = now;
+    return feed;
   }
 
   void schedule_retry(Job job) {

@@ -11,15 +11,15 @@
 namespace rssflow {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
+// A header that may repeat: its values joined with ", " (RFC 9110's list syntax).
+void append_list_value(std::optional<std::string>& field, std::string value) {
+  if (field) *field += ", " + value;
+  else field = std::move(value);
 }
 
 std::string with_detail(std::string summary, const TransferFacts& facts, CURLcode code) {
   std::string_view detail = facts.curl_message ? facts.curl_message : "";
-  detail = trim(detail);
+  detail = ascii_trim(detail);
   summary += " (";
   summary += detail.empty() ? std::string(curl_easy_strerror(code)) : escape_for_terminal(detail);
   summary += ')';
@@ -38,7 +38,7 @@ std::string shown_location(const std::optional<std::string>& location) {
 }  // namespace
 
 void ResponseChain::consume_header_line(std::string_view line) {
-  line = trim(line);
+  line = ascii_trim(line);
   if (line.empty()) return;  // end of one response's header block
   if (line.size() >= 5 && line.substr(0, 5) == "HTTP/") {
     const auto space = line.find(' ');
@@ -51,15 +51,15 @@ void ResponseChain::consume_header_line(std::string_view line) {
     if (in_informational_) return;
     ResponseHead head;
     head.status = status;
-    head.reason = std::string(trim(std::string_view(end, rest.data() + rest.size() - end)));
+    head.reason = std::string(ascii_trim(std::string_view(end, rest.data() + rest.size() - end)));
     responses.push_back(std::move(head));
     return;
   }
   if (in_informational_ || responses.empty()) return;
   const auto colon = line.find(':');
   if (colon == std::string_view::npos) return;
-  const std::string_view name = trim(line.substr(0, colon));
-  std::string value(trim(line.substr(colon + 1)));
+  const std::string_view name = ascii_trim(line.substr(0, colon));
+  std::string value(ascii_trim(line.substr(colon + 1)));
   ResponseHead& head = responses.back();
   if (ascii_iequals(name, "etag")) head.etag = std::move(value);
   else if (ascii_iequals(name, "last-modified")) head.last_modified = std::move(value);
@@ -68,13 +68,8 @@ void ResponseChain::consume_header_line(std::string_view line) {
   else if (ascii_iequals(name, "retry-after")) head.retry_after = std::move(value);
   else if (ascii_iequals(name, "expires")) head.expires = std::move(value);
   else if (ascii_iequals(name, "date")) head.date = std::move(value);
-  else if (ascii_iequals(name, "cache-control")) {
-    if (head.cache_control) *head.cache_control += ", " + value;
-    else head.cache_control = std::move(value);
-  } else if (ascii_iequals(name, "content-encoding")) {
-    if (head.content_encoding) *head.content_encoding += ", " + value;
-    else head.content_encoding = std::move(value);
-  }
+  else if (ascii_iequals(name, "cache-control")) append_list_value(head.cache_control, std::move(value));
+  else if (ascii_iequals(name, "content-encoding")) append_list_value(head.content_encoding, std::move(value));
 }
 
 std::optional<std::chrono::seconds> freshness_lifetime(const ResponseHead& head, Instant now) {
@@ -83,13 +78,13 @@ std::optional<std::chrono::seconds> freshness_lifetime(const ResponseHead& head,
     std::string_view rest = *head.cache_control;
     while (!rest.empty()) {
       const auto comma = rest.find(',');
-      std::string_view directive = trim(rest.substr(0, comma));
+      std::string_view directive = ascii_trim(rest.substr(0, comma));
       rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
       const auto equals = directive.find('=');
-      const std::string_view name = trim(directive.substr(0, equals));
+      const std::string_view name = ascii_trim(directive.substr(0, equals));
       if (ascii_iequals(name, "no-store") || ascii_iequals(name, "no-cache")) return std::nullopt;
       if (!ascii_iequals(name, "max-age") || equals == std::string_view::npos) continue;
-      std::string_view value = trim(directive.substr(equals + 1));
+      std::string_view value = ascii_trim(directive.substr(equals + 1));
       if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
       long long seconds = 0;
       const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
@@ -155,7 +150,7 @@ const char* reason_phrase(int status) {
 }
 
 std::optional<Instant> parse_retry_after(std::string_view value, Instant now) {
-  value = trim(value);
+  value = ascii_trim(value);
   if (value.empty()) return std::nullopt;
   // A year is far beyond any sane request; a larger value is a broken server, not a plan.
   constexpr long long kMaxSeconds = 366LL * 24 * 3600;

@@ -18,14 +18,6 @@
 namespace rssflow {
 namespace {
 
-constexpr std::string_view kWhitespace = " \t\r\n\f\v";
-
-std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(kWhitespace);
-  if (first == std::string_view::npos) return {};
-  const auto last = s.find_last_not_of(kWhitespace);
-  return s.substr(first, last - first + 1);
-}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -42,8 +34,8 @@ pugi::xml_attribute attribute(const pugi::xml_node& node, std::string_view name)
 }
 
 std::string outline_name(const pugi::xml_node& outline) {
-  std::string_view name = trim(attribute(outline, "text").value());
-  if (name.empty()) name = trim(attribute(outline, "title").value());
+  std::string_view name = ascii_trim(attribute(outline, "text").value());
+  if (name.empty()) name = ascii_trim(attribute(outline, "title").value());
   return std::string(name);
 }
 
@@ -103,7 +95,7 @@ struct CheckedUrl {
 
 CheckedUrl check_url(std::string_view raw, const std::filesystem::path& base_dir) {
   CheckedUrl out;
-  const std::string_view url = trim(raw);
+  const std::string_view url = ascii_trim(raw);
   if (url.empty()) {
     out.why = "empty xmlUrl";
     return out;
@@ -177,7 +169,7 @@ void append_categories(std::vector<std::string>& categories, std::string_view at
   std::size_t start = 0;
   while (start <= attribute_value.size()) {
     const auto end = attribute_value.find_first_of(",/", start);
-    const auto piece = trim(attribute_value.substr(start, end == std::string_view::npos ? end : end - start));
+    const auto piece = ascii_trim(attribute_value.substr(start, end == std::string_view::npos ? end : end - start));
     if (!piece.empty() && std::find(categories.begin(), categories.end(), piece) == categories.end()) {
       categories.emplace_back(piece);
     }
@@ -210,19 +202,19 @@ class OutlineWalker : public pugi::xml_tree_walker {
  private:
   void visit(const pugi::xml_node& outline) {
     const int line = lines_.line_at(outline.offset_debug());
-    const std::string_view type = trim(attribute(outline, "type").value());
+    const std::string_view type = ascii_trim(attribute(outline, "type").value());
     const pugi::xml_attribute xml_url = attribute(outline, "xmlUrl");
     if (ascii_iequals(type, "include")) {
-      reject(trim(attribute(outline, "url").value()), line, "OPML inclusion (type=\"include\") is not supported");
+      reject(ascii_trim(attribute(outline, "url").value()), line, "OPML inclusion (type=\"include\") is not supported");
       return;
     }
     if (!xml_url) return;
     const bool feed_type = ascii_iequals(type, "rss") || ascii_iequals(type, "atom") || ascii_iequals(type, "feed");
-    if (trim(xml_url.value()).empty() && !feed_type) return;  // a folder some exporters give xmlUrl=""
+    if (ascii_trim(xml_url.value()).empty() && !feed_type) return;  // a folder some exporters give xmlUrl=""
 
     CheckedUrl checked = check_url(xml_url.value(), base_dir_);
     if (!checked.why.empty()) {
-      reject(trim(xml_url.value()), line, checked.why);
+      reject(ascii_trim(xml_url.value()), line, checked.why);
       return;
     }
     const auto [seen, inserted] = first_line_by_identity_.emplace(checked.identity, line);
@@ -231,7 +223,7 @@ class OutlineWalker : public pugi::xml_tree_walker {
       return;
     }
     Source source;
-    if (const std::string_view interval = trim(attribute(outline, "minInterval").value()); !interval.empty()) {
+    if (const std::string_view interval = ascii_trim(attribute(outline, "minInterval").value()); !interval.empty()) {
       source.min_interval = parse_interval(interval);
       if (!source.min_interval) {
         reject(checked.url, line, "minInterval=\"" + std::string(interval) + "\" is not a duration like 30m, 2h or 1d");
@@ -248,7 +240,7 @@ class OutlineWalker : public pugi::xml_tree_walker {
     }
     append_categories(source.categories, attribute(outline, "category").value());
     // The site is stored (feeds.site_url) and is a base for links: http(s) only, no credentials.
-    if (const std::string_view site = trim(attribute(outline, "htmlUrl").value()); is_web_url(site))
+    if (const std::string_view site = ascii_trim(attribute(outline, "htmlUrl").value()); is_web_url(site))
       source.html_url = without_userinfo(site);
     source.line = line;
     result_.sources.push_back(std::move(source));

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "core/ascii.h"
 #include "transforms/url.h"
 
 namespace rssflow {
@@ -18,12 +19,6 @@ struct CurlTextDeleter {
   void operator()(char* text) const { curl_free(text); }
 };
 
-std::string_view trim(std::string_view s) {
-  constexpr std::string_view kSpace = " \t\r\n\f\v";
-  const auto first = s.find_first_not_of(kSpace);
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(kSpace) - first + 1);
-}
 
 std::string ascii_lower(std::string text) {
   for (char& c : text) {
@@ -43,7 +38,7 @@ std::optional<std::string> part(CURLU* handle, CURLUPart which, unsigned flags =
 UrlHandle parse(std::string_view url) {
   UrlHandle handle(curl_url());
   if (!handle) return nullptr;
-  const std::string text(trim(url));
+  const std::string text(ascii_trim(url));
   // No CURLU_NON_SUPPORT_SCHEME and no scheme guessing: only absolute URLs of schemes this
   // libcurl speaks get through, and the checks below narrow that to http, https and file.
   if (curl_url_set(handle.get(), CURLUPART_URL, text.c_str(), 0) != CURLUE_OK) return nullptr;
@@ -85,7 +80,7 @@ std::string host_key(const UrlLocation& location) { return location.host + ":" +
 
 std::string canonical_source_url(std::string_view url) {
   const auto location = locate_url(url);
-  return location ? canonical_source_url(*location) : std::string(trim(url));
+  return location ? canonical_source_url(*location) : std::string(ascii_trim(url));
 }
 
 std::string canonical_source_url(const UrlLocation& location) {

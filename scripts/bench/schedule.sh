@@ -90,8 +90,10 @@ fi
 write_opml "$work/same.opml" "&amp;ignore_cond=1"
 sed -i 's/&amp;period=[0-9]*//; s/items=20&amp;pad=600/items=50\&amp;pad=2000/' "$work/same.opml"
 control "/_now?t=$start" >/dev/null
-same_run() { cpu_of "$bin" run --sources "$work/same.opml" --sink jsonl --out /dev/null --state-file "$work/same.json" \
-  --lock-file "$work/lock" --quiet --force; }
+same_run() {  # same_run NAME: CPU of one forced run over $work/NAME.opml with state $work/NAME.json
+  cpu_of "$bin" run --sources "$work/$1.opml" --sink jsonl --out /dev/null --state-file "$work/$1.json" \
+    --lock-file "$work/lock" --quiet --force
+}
 min() { printf '%s\n' "$@" | sort -g | head -1; }
 # The floor of a run that must receive every body: curl's own command line downloading the
 # same 500 bodies into /dev/null, 16 transfers at a time, in one process.
@@ -100,8 +102,8 @@ grep -o 'xmlUrl="[^"]*"' "$work/same.opml" | sed 's/^xmlUrl="//; s/"$//; s/&amp;
 firsts=() unchangeds=() spawns=() curls=()
 for ((k = 0; k < 3; k++)); do
   rm -f "$work/same.json"
-  firsts+=("$(same_run)")
-  unchangeds+=("$(same_run)")
+  firsts+=("$(same_run same)")
+  unchangeds+=("$(same_run same)")
   spawns+=("$(cpu_of /bin/true)")
   curls+=("$(cpu_of curl -s --parallel --parallel-max 16 -K "$work/curl.config")")
 done
@@ -116,13 +118,11 @@ same_bytes=$(traffic | cut -d' ' -f2)
 # The same feeds served gzip-compressed (Content-Encoding: gzip, as most feed servers do): the
 # body is hashed as it arrives, so an unchanged one is never inflated.
 sed 's/ignore_cond=1/ignore_cond=1\&amp;gzip=1/' "$work/same.opml" >"$work/gzip.opml"
-gzip_run() { cpu_of "$bin" run --sources "$work/gzip.opml" --sink jsonl --out /dev/null --state-file "$work/gzip.json" \
-  --lock-file "$work/lock" --quiet --force; }
 gzip_firsts=() gzip_unchangeds=()
 for ((k = 0; k < 3; k++)); do
   rm -f "$work/gzip.json"
-  gzip_firsts+=("$(gzip_run)")
-  gzip_unchangeds+=("$(gzip_run)")
+  gzip_firsts+=("$(same_run gzip)")
+  gzip_unchangeds+=("$(same_run gzip)")
 done
 gzip_first_cpu=$(min "${gzip_firsts[@]}")
 gzip_unchanged_cpu=$(min "${gzip_unchangeds[@]}")

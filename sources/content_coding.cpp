@@ -108,6 +108,10 @@ std::variant<std::vector<ContentCoding>, std::string> parse_content_encoding(std
 std::variant<std::string, DecodeFailure> decode_body(std::string_view raw, const std::vector<ContentCoding>& codings,
                                                      std::size_t max_bytes) {
   if (codings.empty()) return std::string(raw);
+  if (codings.size() > kMaxStackedCodings) {
+    return DecodeFailure{false, "more than " + std::to_string(kMaxStackedCodings) + " stacked content codings (" +
+                                    std::to_string(codings.size()) + ")"};
+  }
   std::string body;
   for (auto coding = codings.rbegin(); coding != codings.rend(); ++coding) {
     // The outermost layer reads the body where it lies; each inner one the layer before it.

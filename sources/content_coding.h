@@ -27,6 +27,10 @@ struct DecodeFailure {
   std::string message;
 };
 
+// More stacked codings than this are refused (as libcurl refuses them): each layer may inflate
+// up to the cap, so a header listing thousands would multiply one body's cost by thousands.
+inline constexpr std::size_t kMaxStackedCodings = 5;
+
 // Undoes `codings` on `raw`, last applied first, producing at most max_bytes. gzip accepts
 // several concatenated members and a zlib stream; deflate accepts a zlib stream or raw deflate
 // (servers send both). Truncated or corrupt data is a failure, never a partial body. Time and

@@ -82,6 +82,22 @@ TEST(ContentCoding, UndoesStackedCodingsLastAppliedFirst) {
   EXPECT_EQ(decoded(gzip(compress(text, 15)), {ContentCoding::deflate, ContentCoding::gzip}), text);
 }
 
+// Each layer may inflate up to the cap: a header that stacks thousands of codings must not
+// multiply the work, so more than kMaxStackedCodings is refused before any is undone.
+TEST(ContentCoding, MoreStackedCodingsThanTheLimitAreRefused) {
+  std::string packed = "<rss/>";
+  std::vector<ContentCoding> codings;
+  for (std::size_t i = 0; i < kMaxStackedCodings; ++i) {
+    packed = gzip(packed);
+    codings.push_back(ContentCoding::gzip);
+  }
+  EXPECT_EQ(decoded(packed, codings), "<rss/>");
+  const std::vector<ContentCoding> thousands(20000, ContentCoding::gzip);
+  const DecodeFailure refused = failure_of(gzip(packed), thousands);
+  EXPECT_FALSE(refused.too_large);
+  EXPECT_NE(refused.message.find("more than 5 stacked content codings (20000)"), std::string::npos) << refused.message;
+}
+
 TEST(ContentCoding, TruncatedOrCorruptDataIsAFailureNeverAPartialBody) {
   const std::string packed = gzip(feed_text());
   const DecodeFailure truncated = failure_of(packed.substr(0, packed.size() / 2), {ContentCoding::gzip});

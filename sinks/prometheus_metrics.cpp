@@ -252,7 +252,7 @@ std::string render_prometheus_text(const RunMetrics& m, const MetricLabels& labe
              count);
   }
 
-  x.family("rssflow_fetched_bytes_total", "counter", "Decompressed bytes of feed bodies fetched in this run.");
+  x.family("rssflow_fetched_bytes_total", "counter", "Bytes of feed bodies received in this run, as sent (compressed when the server compressed them).");
   x.sample("rssflow_fetched_bytes_total", {}, m.bytes_fetched);
 
   x.family("rssflow_duplicates_total", "counter",

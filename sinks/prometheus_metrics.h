@@ -74,7 +74,7 @@ struct RunMetrics {
 
   // rssflow_feeds_total{status, reason}: reason is the ErrorCode name, "none" for nullopt.
   std::map<std::pair<FeedStatus, std::optional<ErrorCode>>, std::uint64_t> feeds;
-  std::uint64_t bytes_fetched = 0;       // decompressed body bytes
+  std::uint64_t bytes_fetched = 0;       // body bytes as received (compressed when the server compressed)
   std::uint64_t duplicates_dropped = 0;  // exact duplicates (same url_hash) dropped
   std::uint64_t near_duplicates = 0;     // near-duplicates (loaded, marked duplicate_of)
 

@@ -165,5 +165,26 @@ TEST(HostileRun, GoodFeedsLoadBadOnesReportTheirOwnReasonAndTheSecondRunIsCondit
   std::printf("peak RSS: first run %ld kB, second run %ld kB\n", rss1, rss2);
 }
 
+// rssflow_fetched_bytes_total, in the metrics file the binary writes, counts the bytes as they
+// came over the wire: a gzip feed's compressed bytes plus a plain feed's bytes; on the second
+// run both answer 304, and no body byte arrives.
+TEST(HostileRun, FetchedBytesInTheMetricsFileAreTheBytesAsReceived) {
+  HostileServer server;
+  TempDir dir;
+  testing::write_file(dir.file("sources.opml"), testing::opml_for({server.url("/gzip.xml"), server.url("/feed/c.xml")}));
+  const std::size_t on_the_wire = server.get("/gzip.xml").size() + server.get("/feed/c.xml").size();
+  for (const std::size_t expected : {on_the_wire, std::size_t{0}}) {
+    SCOPED_TRACE(expected);
+    const auto result = testing::run_command({RSSFLOW_BINARY, "run", "--sources", dir.file("sources.opml"), "--sink",
+                                              "jsonl", "--out", dir.file("out.jsonl"), "--state-file",
+                                              dir.file("state.json"), "--metrics-file", dir.file("rssflow.prom"),
+                                              "--lock-file", dir.file("lock"), "--force", "--quiet"});
+    ASSERT_EQ(result.exit_status, 0) << result.err;
+    const std::string metrics = testing::read_file(dir.file("rssflow.prom"));
+    EXPECT_NE(metrics.find("\nrssflow_fetched_bytes_total " + std::to_string(expected) + "\n"), std::string::npos)
+        << metrics;
+  }
+}
+
 }  // namespace
 }  // namespace rssflow

@@ -105,14 +105,15 @@ OpenedSinks open_sinks(const RunConfig& config, const RunIdentity& run) {
     // The advisory lock makes runs on different machines against one database exclusive
     // (per schema and shard); shards of one run use distinct names and proceed together.
     const std::string lock_name = shard_suffix(config).empty() ? "run" : "run-" + shard_suffix(config);
-    opened.database_lock = PostgresRunLock::try_acquire(config.postgres, lock_name);
+    const SharedPostgresConnection connection = connect_shared_postgres(config.postgres);
+    opened.database_lock = PostgresRunLock::try_acquire(config.postgres, lock_name, connection);
     if (!opened.database_lock)
       throw LockHeldError("another rssflow run holds the database lock '" + lock_name + "' in schema " +
                           config.postgres.schema);
     opened.lock_description += " + database advisory lock " + lock_name;
-    migrate(config.postgres);
-    opened.articles = std::make_unique<PostgresSink>(config.postgres);
-    opened.state = std::make_unique<PostgresFetchStateStore>(config.postgres);
+    migrate(config.postgres, MigrateMode::apply, connection);
+    opened.articles = std::make_unique<PostgresSink>(config.postgres, connection);
+    opened.state = std::make_unique<PostgresFetchStateStore>(config.postgres, connection);
   } else {
     auto jsonl = std::make_unique<JsonlSink>(expand_output_path(config.out, run));
     if (const auto index = written_index_path(config)) {

@@ -31,10 +31,13 @@ struct OpenedSinks {
   OpenedSinks& operator=(OpenedSinks&&) noexcept;
   ~OpenedSinks();
 
-  std::unique_ptr<ArticleSink> articles;
-  std::unique_ptr<FetchStateStore> state;  // null: no state kept (jsonl without --state-file)
-  std::unique_ptr<RunLock> file_lock;
+  // Declared in the order they are released in reverse: the sink (its last batch commits or
+  // is abandoned) and the state store go before the locks, and the database lock last, since
+  // it may share the sink's connection.
   std::unique_ptr<PostgresRunLock> database_lock;
+  std::unique_ptr<RunLock> file_lock;
+  std::unique_ptr<FetchStateStore> state;  // null: no state kept (jsonl without --state-file)
+  std::unique_ptr<ArticleSink> articles;
   std::string lock_description;  // for the log: which lock this run holds
 };
 

@@ -127,6 +127,16 @@ std::unique_ptr<pqxx::connection> connect_postgres(const PostgresOptions& option
   }
 }
 
+SharedPostgresConnection connect_shared_postgres(const PostgresOptions& options) {
+  auto shared = std::make_shared<PostgresConnection>();
+  shared->conn = connect_postgres(options);
+  return shared;
+}
+
+SharedPostgresConnection shared_or_new(SharedPostgresConnection shared, const PostgresOptions& options) {
+  return shared ? std::move(shared) : connect_shared_postgres(options);
+}
+
 std::string quote_identifier(std::string_view name) {
   if (name.empty()) throw std::invalid_argument("empty SQL identifier");
   if (name.find('\0') != std::string_view::npos) throw std::invalid_argument("SQL identifier holds a NUL byte");

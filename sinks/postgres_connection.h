@@ -12,12 +12,20 @@
 
 #include "sinks/article_sink.h"
 #include "sinks/postgres_options.h"
+#include "sinks/postgres_shared_connection.h"
 
 namespace rssflow {
 
 // Opens a connection (client_encoding UTF8, application_name rssflow). Throws SinkError
 // naming the cause, with every secret of options.conninfo scrubbed, when it cannot connect.
 std::unique_ptr<pqxx::connection> connect_postgres(const PostgresOptions& options);
+
+struct PostgresConnection {
+  std::unique_ptr<pqxx::connection> conn;
+};
+
+// `shared` when given, else a connection of the caller's own (connect_shared_postgres).
+SharedPostgresConnection shared_or_new(SharedPostgresConnection shared, const PostgresOptions& options);
 
 // Why libpq cannot parse `conninfo` (as a URI or key=value pairs), or nullopt when it can (an
 // empty string is valid: libpq's environment). Checked at startup so that a malformed

@@ -64,15 +64,17 @@ std::vector<std::string> tables_created_by(const Migration& migration) {
   return tables;
 }
 
-MigrateResult migrate(const PostgresOptions& options, MigrateMode mode) {
+MigrateResult migrate(const PostgresOptions& options, MigrateMode mode, SharedPostgresConnection shared) {
   static const std::vector<Migration> migrations = parse_migrations(embedded_migrations());
-  return migrate(options, migrations, mode);
+  return migrate(options, migrations, mode, std::move(shared));
 }
 
-MigrateResult migrate(const PostgresOptions& options, const std::vector<Migration>& migrations, MigrateMode mode) {
+MigrateResult migrate(const PostgresOptions& options, const std::vector<Migration>& migrations, MigrateMode mode,
+                      SharedPostgresConnection shared) {
   const std::string schema = quote_identifier(options.schema);
   const std::string history = qualified_name(options.schema, "rssflow_schema_history");
-  auto conn = connect_postgres(options);
+  const SharedPostgresConnection link = shared_or_new(std::move(shared), options);
+  pqxx::connection* conn = link->conn.get();
   MigrateResult result;
   std::string step = "lock schema " + options.schema;
   try {

@@ -6,6 +6,7 @@
 
 #include "sinks/postgres_migrations.h"
 #include "sinks/postgres_options.h"
+#include "sinks/postgres_shared_connection.h"
 
 namespace rssflow {
 
@@ -26,12 +27,14 @@ struct MigrateResult {
 // missing tables and the fix, unless `mode` is repair. Repair forgets the history from the
 // first migration whose table is missing onwards, drops the tables those migrations created
 // that still exist (their rows are lost), and applies them again, all in the one transaction.
+// Runs on `shared` when given (the run's one connection), else on a connection of its own.
 enum class MigrateMode { apply, repair };
-MigrateResult migrate(const PostgresOptions& options, MigrateMode mode = MigrateMode::apply);
+MigrateResult migrate(const PostgresOptions& options, MigrateMode mode = MigrateMode::apply,
+                      SharedPostgresConnection shared = nullptr);
 
 // The same with an explicit migration set (tests).
 MigrateResult migrate(const PostgresOptions& options, const std::vector<Migration>& migrations,
-                      MigrateMode mode = MigrateMode::apply);
+                      MigrateMode mode = MigrateMode::apply, SharedPostgresConnection shared = nullptr);
 
 // The tables a migration's SQL creates (CREATE TABLE [IF NOT EXISTS] name), unqualified, in
 // order; temporary tables excluded.

@@ -7,21 +7,22 @@
 namespace rssflow {
 
 struct PostgresRunLock::Session {
-  std::unique_ptr<pqxx::connection> conn;
+  SharedPostgresConnection link;
 };
 
 PostgresRunLock::PostgresRunLock(std::unique_ptr<Session> session, long long key)
     : session_(std::move(session)), key_(key) {}
 
-std::unique_ptr<PostgresRunLock> PostgresRunLock::try_acquire(const PostgresOptions& options, std::string name) {
+std::unique_ptr<PostgresRunLock> PostgresRunLock::try_acquire(const PostgresOptions& options, std::string name,
+                                                              SharedPostgresConnection shared) {
   const long long key = advisory_lock_key("run", options.schema, name);
   auto session = std::make_unique<Session>();
-  session->conn = connect_postgres(options);
+  session->link = shared_or_new(std::move(shared), options);
   bool held = false;
   try {
     // Session-level (not transaction-level), so the lock is held until unlock or disconnect;
     // nontransaction keeps no transaction open meanwhile.
-    pqxx::nontransaction tx(*session->conn, "rssflow_run_lock");
+    pqxx::nontransaction tx(*session->link->conn, "rssflow_run_lock");
     held = tx.exec1("SELECT pg_try_advisory_lock(" + std::to_string(key) + ")")[0].as<bool>();
   } catch (const std::exception& e) {
     throw postgres_error("take run lock '" + name + "' on schema " + options.schema, e, options.conninfo);
@@ -32,7 +33,7 @@ std::unique_ptr<PostgresRunLock> PostgresRunLock::try_acquire(const PostgresOpti
 
 PostgresRunLock::~PostgresRunLock() {
   try {
-    pqxx::nontransaction tx(*session_->conn, "rssflow_run_unlock");
+    pqxx::nontransaction tx(*session_->link->conn, "rssflow_run_unlock");
     tx.exec("SELECT pg_advisory_unlock(" + std::to_string(key_) + ")");
   } catch (const std::exception&) {
     // Closing the connection next releases the lock anyway.

@@ -1,11 +1,12 @@
 // A run lock that works across machines: a PostgreSQL session-level advisory lock held on a
-// connection of its own for as long as the object lives.
+// connection (its own, or the run's shared one) for as long as the object lives.
 #pragma once
 
 #include <memory>
 #include <string>
 
 #include "sinks/postgres_options.h"
+#include "sinks/postgres_shared_connection.h"
 
 namespace rssflow {
 
@@ -15,9 +16,10 @@ namespace rssflow {
 // stale lock behind.
 class PostgresRunLock {
  public:
-  // Connects and tries once, without waiting: null when another session holds the lock.
-  // Throws SinkError when the database cannot be reached.
-  static std::unique_ptr<PostgresRunLock> try_acquire(const PostgresOptions& options, std::string name);
+  // Tries once, without waiting, on `shared` (else on a new connection): null when another
+  // session holds the lock. Throws SinkError when the database cannot be reached.
+  static std::unique_ptr<PostgresRunLock> try_acquire(const PostgresOptions& options, std::string name,
+                                                      SharedPostgresConnection shared = nullptr);
   ~PostgresRunLock();  // releases the lock
   PostgresRunLock(const PostgresRunLock&) = delete;
   PostgresRunLock& operator=(const PostgresRunLock&) = delete;

@@ -1,9 +1,11 @@
 #include "sinks/postgres_sink.h"
 
 #include <chrono>
+#include <future>
 #include <string>
 #include <tuple>
 #include <unordered_map>
+#include <utility>
 #include <algorithm>
 
 #include <pqxx/pqxx>
@@ -250,7 +252,8 @@ void store_entry_hashes(pqxx::work& tx, const std::string& articles, const std::
 }  // namespace
 
 struct PostgresSink::Session {
-  std::unique_ptr<pqxx::connection> conn;
+  SharedPostgresConnection link;
+  pqxx::connection* conn = nullptr;  // link's
   std::string articles;  // "schema"."articles"
   std::string feeds;     // "schema"."feeds"
   std::string keywords;  // "schema"."keywords"
@@ -259,10 +262,12 @@ struct PostgresSink::Session {
 };
 
 
-PostgresSink::PostgresSink(PostgresOptions options) : options_(std::move(options)), session_(std::make_unique<Session>()) {
+PostgresSink::PostgresSink(PostgresOptions options, SharedPostgresConnection shared)
+    : options_(std::move(options)), session_(std::make_unique<Session>()) {
   if (options_.batch_rows == 0) options_.batch_rows = 1;
   const std::string articles = qualified_name(options_.schema, "articles");
-  session_->conn = connect_postgres(options_);
+  session_->link = shared_or_new(std::move(shared), options_);
+  session_->conn = session_->link->conn.get();
   session_->articles = articles;
   session_->feeds = qualified_name(options_.schema, "feeds");
   session_->keywords = qualified_name(options_.schema, "keywords");
@@ -285,12 +290,38 @@ PostgresSink::PostgresSink(PostgresOptions options) : options_(std::move(options
   } catch (const std::exception& e) {
     throw postgres_error("prepare loading into " + options_.schema + ".articles", e, options_.conninfo);
   }
-  buffer_.reserve(options_.batch_rows);
+  buffer_.rows.reserve(options_.batch_rows);
 }
 
-PostgresSink::~PostgresSink() = default;
+PostgresSink::~PostgresSink() { wait_in_flight(); }
+
+void PostgresSink::wait_in_flight() const {
+  if (in_flight_.valid()) in_flight_.wait();
+}
+
+void PostgresSink::collect() {
+  if (in_flight_.valid()) in_flight_.get();
+}
+
+LoadStats PostgresSink::committed() const {
+  wait_in_flight();
+  return stats_;
+}
+
+const SanitizeStats& PostgresSink::sanitized() const {
+  wait_in_flight();
+  return sanitized_;
+}
+
+void PostgresSink::send_buffer() {
+  collect();
+  // The connection, stats_ and sanitized_ belong to the batch in flight until collect().
+  in_flight_ = std::async(std::launch::async, [this, batch = std::exchange(buffer_, {})]() mutable { load_batch(batch); });
+  buffer_.rows.reserve(options_.batch_rows);
+}
 
 HashSet PostgresSink::stored_entry_hashes() {
+  collect();
   HashSet stored;
   try {
     pqxx::work tx(*session_->conn, "rssflow_entry_hashes");
@@ -314,20 +345,20 @@ HashSet PostgresSink::stored_entry_hashes() {
 void PostgresSink::write(ArticleBatch&& batch) {
   std::vector<Article> articles = std::move(batch.articles);
   for (Article& article : articles) {
-    buffer_.push_back(std::move(article));
-    if (buffer_.size() >= options_.batch_rows) load_batch(buffer_);
+    buffer_.rows.push_back(std::move(article));
+    if (buffer_.rows.size() >= options_.batch_rows) send_buffer();
   }
   articles.clear();
 }
 
 void PostgresSink::write_source(ArticleBatch&& batch, const SourceState& state) {
   std::vector<Article> articles = std::move(batch.articles);
-  for (Article& article : articles) buffer_.push_back(std::move(article));
-  pending_states_.push_back(state);
-  if (buffer_.size() >= options_.batch_rows) load_batch(buffer_);
+  for (Article& article : articles) buffer_.rows.push_back(std::move(article));
+  buffer_.states.push_back(state);
+  if (buffer_.rows.size() >= options_.batch_rows) send_buffer();
 }
 
-void PostgresSink::write_feed(const FeedRecord& feed) { pending_feeds_.insert_or_assign(feed.url, feed); }
+void PostgresSink::write_feed(const FeedRecord& feed) { buffer_.feeds.insert_or_assign(feed.url, feed); }
 
 void PostgresSink::write_keywords(const std::vector<KeywordDescription>& keywords) {
   std::vector<std::string> slugs, names, groups;
@@ -337,6 +368,7 @@ void PostgresSink::write_keywords(const std::vector<KeywordDescription>& keyword
     groups.push_back(k.group);
   }
   SanitizeStats sanitized;
+  collect();
   try {
     pqxx::work tx(*session_->conn, "rssflow_keywords");
     tx.exec_params("INSERT INTO " + session_->keywords +
@@ -352,15 +384,16 @@ void PostgresSink::write_keywords(const std::vector<KeywordDescription>& keyword
 }
 
 LoadStats PostgresSink::finish() {
-  if (!buffer_.empty() || !pending_states_.empty() || !pending_feeds_.empty()) load_batch(buffer_);
+  collect();
+  if (!buffer_.empty()) load_batch(buffer_);
   return stats_;
 }
 
-void PostgresSink::load_batch(std::vector<Article>& batch) {
+void PostgresSink::load_batch(PendingBatch& pending) {
   bool probe = true;
   for (int attempt = 1;; ++attempt) {
     try {
-      copy_and_upsert(batch, probe);
+      copy_and_upsert(pending, probe);
       break;
     } catch (const pqxx::sql_error& e) {
       // 23505: a concurrent loader committed a key this batch saw absent and copied directly;
@@ -373,12 +406,11 @@ void PostgresSink::load_batch(std::vector<Article>& batch) {
       throw postgres_error("load a batch into " + options_.schema + ".articles", e, options_.conninfo);
     }
   }
-  batch.clear();
-  pending_states_.clear();
-  pending_feeds_.clear();
+  pending = PendingBatch{};
 }
 
-void PostgresSink::copy_and_upsert(std::vector<Article>& batch, bool probe) {
+void PostgresSink::copy_and_upsert(PendingBatch& pending, bool probe) {
+  std::vector<Article>& batch = pending.rows;
   SanitizeStats sanitized = sanitized_;
   // The last copy of each url_hash, in url_hash order (= bytea order of the stored keys).
   std::unordered_map<Hash128, std::size_t, Hash128Hasher> last;
@@ -395,7 +427,7 @@ void PostgresSink::copy_and_upsert(std::vector<Article>& batch, bool probe) {
 
   pqxx::work tx(*session_->conn, "rssflow_load");
   FeedIds feed_ids = session_->feed_ids;
-  if (!pending_feeds_.empty()) upsert_feeds(tx, session_->feeds, pending_feeds_, feed_ids, sanitized);
+  if (!pending.feeds.empty()) upsert_feeds(tx, session_->feeds, pending.feeds, feed_ids, sanitized);
   // New articles go straight into articles by COPY; known ones whose content changed go through
   // the staging upsert; unchanged ones are not sent at all (a rerun sends only hashes).
   std::vector<std::size_t> direct, staged, rehashed;
@@ -432,7 +464,7 @@ void PostgresSink::copy_and_upsert(std::vector<Article>& batch, bool probe) {
     unchanged += staged.size() - staged_inserted - staged_updated;
   }
   if (!rehashed.empty()) store_entry_hashes(tx, session_->articles, batch, rehashed);
-  if (!pending_states_.empty()) save_source_states(tx, options_.schema, pending_states_);
+  if (!pending.states.empty()) save_source_states(tx, options_.schema, pending.states);
   tx.commit();
   session_->feed_ids = std::move(feed_ids);
   stats_.inserted += inserted;

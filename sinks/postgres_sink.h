@@ -1,6 +1,7 @@
 // Loads articles into <schema>.articles (created by migrate(), sinks/postgres_migrate.h).
 #pragma once
 
+#include <future>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -8,6 +9,7 @@
 
 #include "sinks/article_sink.h"
 #include "sinks/postgres_options.h"
+#include "sinks/postgres_shared_connection.h"
 #include "sinks/postgres_text.h"
 
 namespace rssflow {
@@ -23,12 +25,16 @@ namespace rssflow {
 // whose rows it holds (<schema>.source_state), committed in the same transaction.
 // Rows keep first_seen_at; an update sets updated_at. Text is sanitised first (NUL bytes
 // removed, invalid UTF-8 replaced; see sanitized()), so one bad value never fails its batch.
-// Use from one thread.
+// A full batch is sent on a thread of its own while the caller goes on buffering the next one:
+// the caller (the graph's serial load node) does not wait for the server to write and index
+// a batch. At most one batch is in flight, batches commit in order, and a batch's failure is
+// thrown by the next call that sends (write, write_source, finish). Use from one thread.
 class PostgresSink : public ArticleSink {
  public:
   // Connects and checks that <schema>.articles exists: throws SinkError (message names the
   // cause and SQLSTATE, never the password) when the database is unreachable or not migrated.
-  explicit PostgresSink(PostgresOptions options);
+  // On `shared` when given (the run's one connection), else on a connection of its own.
+  explicit PostgresSink(PostgresOptions options, SharedPostgresConnection shared = nullptr);
   ~PostgresSink() override;
   PostgresSink(const PostgresSink&) = delete;
   PostgresSink& operator=(const PostgresSink&) = delete;
@@ -63,23 +69,32 @@ class PostgresSink : public ArticleSink {
   LoadStats finish() override;
 
   // The batches committed so far.
-  LoadStats committed() const override { return stats_; }
+  LoadStats committed() const override;
 
-  // What sanitising changed so far.
-  const SanitizeStats& sanitized() const { return sanitized_; }
+  // What sanitising changed in the batches committed so far.
+  const SanitizeStats& sanitized() const;
 
  private:
-  void load_batch(std::vector<Article>& batch);
-  void copy_and_upsert(std::vector<Article>& batch, bool probe);
+  // Rows, and the fetch states and feeds that commit with them.
+  struct PendingBatch {
+    std::vector<Article> rows;
+    std::vector<SourceState> states;
+    std::unordered_map<std::string, FeedRecord> feeds;  // by url
+    bool empty() const { return rows.empty() && states.empty() && feeds.empty(); }
+  };
+  void send_buffer();   // the buffer goes in flight, after the batch before it has committed
+  void wait_in_flight() const;  // waits for the batch in flight (its failure stays for collect)
+  void collect();       // waits for the batch in flight; throws its SinkError
+  void load_batch(PendingBatch& batch);
+  void copy_and_upsert(PendingBatch& batch, bool probe);
 
   PostgresOptions options_;
   struct Session;  // the connection and prepared SQL
   std::unique_ptr<Session> session_;
-  std::vector<Article> buffer_;
-  std::vector<SourceState> pending_states_;  // saved with the next batch, in its transaction
-  std::unordered_map<std::string, FeedRecord> pending_feeds_;  // by url: upserted by the next batch
-  LoadStats stats_;
-  SanitizeStats sanitized_;
+  PendingBatch buffer_;  // what the next batch will send
+  LoadStats stats_;           // written by the batch in flight: read after wait_in_flight()
+  SanitizeStats sanitized_;  // likewise
+  mutable std::future<void> in_flight_;  // last member: destroyed (waited for) first
 };
 
 }  // namespace rssflow

@@ -51,17 +51,19 @@ const char* nullable(const std::optional<std::string>& text) { return text ? tex
 }  // namespace
 
 struct PostgresFetchStateStore::Session {
-  std::unique_ptr<pqxx::connection> conn;
+  SharedPostgresConnection link;
+  pqxx::connection& conn() const { return *link->conn; }
 };
 
-PostgresFetchStateStore::PostgresFetchStateStore(PostgresOptions options) : options_(std::move(options)) {}
+PostgresFetchStateStore::PostgresFetchStateStore(PostgresOptions options, SharedPostgresConnection shared)
+    : options_(std::move(options)), shared_(std::move(shared)) {}
 
 PostgresFetchStateStore::~PostgresFetchStateStore() = default;
 
 PostgresFetchStateStore::Session& PostgresFetchStateStore::session() {
   if (!session_) {
     auto session = std::make_unique<Session>();
-    session->conn = connect_postgres(options_);
+    session->link = shared_or_new(std::move(shared_), options_);
     session_ = std::move(session);
   }
   return *session_;
@@ -70,7 +72,7 @@ PostgresFetchStateStore::Session& PostgresFetchStateStore::session() {
 std::unordered_map<std::string, SourceState> PostgresFetchStateStore::load_all() {
   std::unordered_map<std::string, SourceState> states;
   try {
-    pqxx::read_transaction tx(*session().conn, "rssflow_state_load");
+    pqxx::read_transaction tx(session().conn(), "rssflow_state_load");
     const pqxx::result rows = tx.exec(
         "SELECT url, etag, last_modified, last_status, last_error, consecutive_failures,"
         " extract(epoch FROM last_success_at)::bigint, extract(epoch FROM next_attempt_at)::bigint,"
@@ -169,7 +171,7 @@ void save_source_states(pqxx::transaction_base& tx, const std::string& schema, c
 void PostgresFetchStateStore::save_all(const std::vector<SourceState>& states) {
   if (states.empty()) return;
   try {
-    pqxx::work tx(*session().conn, "rssflow_state_save");
+    pqxx::work tx(session().conn(), "rssflow_state_save");
     save_source_states(tx, options_.schema, states);
     tx.commit();
   } catch (const SinkError&) {

@@ -5,6 +5,7 @@
 
 #include "core/fetch_state.h"
 #include "sinks/postgres_options.h"
+#include "sinks/postgres_shared_connection.h"
 
 namespace pqxx {
 class transaction_base;
@@ -20,10 +21,11 @@ void save_source_states(pqxx::transaction_base& tx, const std::string& schema, c
 // load_all reads every row; save_all upserts the given states in one transaction (one
 // INSERT ... SELECT FROM unnest(arrays) ON CONFLICT (url) DO UPDATE), leaving other rows alone.
 // Errors are SinkError (a std::runtime_error) naming the cause and SQLSTATE, never the
-// password. Connects lazily, on the first call. Use from one thread.
+// password. Uses `shared` when given, else connects lazily, on the first call. Use from one
+// thread.
 class PostgresFetchStateStore : public FetchStateStore {
  public:
-  explicit PostgresFetchStateStore(PostgresOptions options);
+  explicit PostgresFetchStateStore(PostgresOptions options, SharedPostgresConnection shared = nullptr);
   ~PostgresFetchStateStore() override;
   PostgresFetchStateStore(const PostgresFetchStateStore&) = delete;
   PostgresFetchStateStore& operator=(const PostgresFetchStateStore&) = delete;
@@ -36,6 +38,7 @@ class PostgresFetchStateStore : public FetchStateStore {
   Session& session();
 
   PostgresOptions options_;
+  SharedPostgresConnection shared_;  // null: connect on first use
   std::unique_ptr<Session> session_;
 };
 

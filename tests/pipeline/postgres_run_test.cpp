@@ -90,6 +90,39 @@ std::string small_feed(const std::string& name, const std::vector<std::string>& 
   return xml + "</channel></rss>";
 }
 
+// A run takes its lock, migrates, reads the fetch state and loads on one server connection: as
+// a role allowed one connection at a time it loads everything, and a rerun too (it used to
+// hold the lock's connection while opening three more).
+TEST(PostgresRun, ARunNeedsOneConnectionToTheServer) {
+  TempDir dir;
+  const std::string opml = write_opml(dir);
+  PostgresOptions options = fresh_schema();
+  const std::string role = options.schema;  // unique to this test
+  {
+    pqxx::connection admin(options.conninfo);
+    pqxx::nontransaction tx(admin);
+    if (tx.exec("SELECT 1 FROM pg_roles WHERE rolname = " + tx.quote(role)).empty())
+      tx.exec("CREATE ROLE " + tx.quote_name(role) + " LOGIN");
+    tx.exec("ALTER ROLE " + tx.quote_name(role) + " CONNECTION LIMIT 1");
+    const std::string database = tx.exec1("SELECT current_database()")[0].as<std::string>();
+    tx.exec("GRANT CREATE ON DATABASE " + tx.quote_name(database) + " TO " + tx.quote_name(role));  // CREATE SCHEMA IF NOT EXISTS
+    tx.exec("CREATE SCHEMA " + tx.quote_name(options.schema) + " AUTHORIZATION " + tx.quote_name(role));
+  }
+  PostgresOptions as_role = options;
+  const std::size_t user = as_role.conninfo.find("user=postgres");
+  ASSERT_NE(user, std::string::npos) << as_role.conninfo;
+  as_role.conninfo.replace(user, std::string("user=postgres").size(), "user=" + role);
+
+  const CommandResult first = run_command(run_args(opml, as_role, "50"));
+  ASSERT_TRUE(completed(first)) << first.exit_status << "\n" << first.err;
+  const long long rows = query_count(options, "SELECT count(*) FROM articles");
+  EXPECT_GT(rows, 100);
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM source_state"), static_cast<long long>(kFeeds));
+  const CommandResult second = run_command(run_args(opml, as_role, "50"));
+  ASSERT_EQ(second.exit_status, first.exit_status) << second.err;
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM articles"), rows);
+}
+
 TEST(PostgresRun, ASecondRunOverChangedFeedsGivesTheRowsOfAFullRun) {
   TempDir dir;
   testing::write_file(dir.file("a.xml"), small_feed("a", {"Rust news", "Go news", "Kotlin news"}));

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <future>
 #include <random>
 #include <thread>
 
@@ -331,6 +332,66 @@ TEST(PostgresSink, KeyCommittedByAnotherLoaderMidBatchGoesThroughTheUpsert) {
   EXPECT_EQ(query_value(options, "SELECT url FROM articles WHERE url_hash = decode('" + contested.url_hash.hex() +
                                      "', 'hex')"),
             contested.url);
+}
+
+// The point of sending a batch on a thread of its own: the caller goes on while the server
+// writes it. A row lock held by another transaction keeps the first batch waiting in the
+// server; write() must return meanwhile, and finish() then commits it.
+TEST(PostgresSink, WriteReturnsWhileTheServerIsStillWritingTheBatch) {
+  const PostgresOptions options = migrated_schema(10);
+  const std::string schema = pqxx::connection(options.conninfo).quote_name(options.schema);
+  pqxx::connection blocker(options.conninfo);
+  pqxx::work blocking(blocker);
+  const Article held = make_article(3);
+  blocking.exec("INSERT INTO " + schema + ".articles (url_hash, url, guid, title, summary, content_text,"
+                " feed_url, content_hash, fetched_at) VALUES (decode('" + held.url_hash.hex() +
+                "', 'hex'), 'x', 'x', 'x', 'x', 'x', 'x', decode('" + held.url_hash.hex() + "', 'hex'), now())");
+
+  PostgresSink sink(options);
+  auto written = std::async(std::launch::async, [&] { sink.write(make_articles(10)); });
+  const bool returned = written.wait_for(std::chrono::seconds(60)) == std::future_status::ready;
+  EXPECT_TRUE(returned) << "write() waited for the server to write the batch";
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM articles"), 0) << "the batch is still in flight";
+  blocking.abort();
+  written.get();
+  const LoadStats stats = sink.finish();
+  EXPECT_EQ(stats.inserted, 10u);
+  EXPECT_EQ(stats.batches, 1u);
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM articles"), 10);
+}
+
+// A batch that fails in flight is thrown by the next call that sends a batch or finishes, and
+// what is reported as committed is the batches before it.
+TEST(PostgresSink, ABatchThatFailsInFlightIsThrownByTheNextCallAndEarlierBatchesStay) {
+  for (const bool by_finish : {false, true}) {
+    SCOPED_TRACE(by_finish ? "thrown by finish()" : "thrown by write()");
+    const PostgresOptions options = migrated_schema(10);
+    const std::string schema = pqxx::connection(options.conninfo).quote_name(options.schema);
+    pqxx::connection admin(options.conninfo);
+    pqxx::nontransaction(admin).exec(
+        "CREATE FUNCTION " + schema + ".refuse() RETURNS trigger LANGUAGE plpgsql AS"
+        " $$ BEGIN IF NEW.guid = 'guid-15' THEN RAISE EXCEPTION 'refused guid-15'; END IF; RETURN NEW; END $$;"
+        "CREATE TRIGGER refuse BEFORE INSERT ON " + schema + ".articles FOR EACH ROW EXECUTE FUNCTION " + schema +
+        ".refuse()");
+    std::vector<Article> articles = make_articles(30);
+    PostgresSink sink(options);
+    sink.write(std::vector<Article>(articles.begin(), articles.begin() + 10));       // batch 1: commits
+    sink.write(std::vector<Article>(articles.begin() + 10, articles.begin() + 20));  // batch 2: fails in flight
+    try {
+      if (by_finish) {
+        sink.finish();
+      } else {
+        sink.write(std::vector<Article>(articles.begin() + 20, articles.end()));
+      }
+      ADD_FAILURE() << "expected SinkError";
+    } catch (const SinkError& e) {
+      EXPECT_NE(std::string(e.what()).find("refused guid-15"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(sink.committed().inserted, 10u);
+    EXPECT_EQ(sink.committed().batches, 1u);
+    EXPECT_EQ(query_count(options, "SELECT count(*) FROM articles"), 10);
+    EXPECT_EQ(query_count(options, "SELECT count(*) FROM articles WHERE guid = 'guid-15'"), 0);
+  }
 }
 
 TEST(PostgresSink, LoadsIntoAnOddlyNamedSchema) {

@@ -22,7 +22,7 @@ void add_run_options(CLI::App& cmd, RunFlags& f) {
   cmd.add_flag("--all", run.write_all,
                "jsonl: write every record of the sources fetched (unchanged bodies parsed too; --force fetches all now)");
   add_postgres_options(cmd, run.postgres);
-  cmd.add_option("--batch-rows", run.postgres.batch_rows, "rows per load transaction")->check(CLI::Range(std::size_t{1}, std::size_t{1000000}))->capture_default_str();
+  cmd.add_option("--batch-rows", run.postgres.batch_rows, "most rows per load transaction (one goes as soon as 256 are ready and the connection is free)")->check(CLI::Range(std::size_t{1}, std::size_t{1000000}))->capture_default_str();
   cmd.add_option("--state-file", f.state_file, "fetch state (validators, backoff) for the jsonl sink");
   cmd.add_option("--metrics-file", f.metrics_file, "Prometheus textfile-collector output, written atomically");
   cmd.add_option("--pushgateway", f.pushgateway, "Pushgateway base URL, e.g. http://127.0.0.1:9091");

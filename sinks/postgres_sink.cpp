@@ -21,6 +21,11 @@ namespace {
 constexpr const char* kStaging = "rssflow_staging";
 constexpr const char* kFeedStaging = "rssflow_feed_staging";
 constexpr int kRetries = 3;
+// A source's rows go to the server as soon as the connection is free and the buffer holds this
+// many (or batch_rows, if fewer): the server writes while the run goes on, a batch grows to what
+// arrived while the one before it was written, and little is left for the end of the run. Below
+// it, a transaction's fixed cost (probe, feeds, states, commit) would dominate.
+constexpr std::size_t kEagerRows = 256;
 // Rows of an older record format (articles.record_version < kRecordVersion, core/types.h) are
 // rewritten when met, even with unchanged content, so that new columns get filled.
 
@@ -355,7 +360,12 @@ void PostgresSink::write_source(ArticleBatch&& batch, const SourceState& state) 
   std::vector<Article> articles = std::move(batch.articles);
   for (Article& article : articles) buffer_.rows.push_back(std::move(article));
   buffer_.states.push_back(state);
-  if (buffer_.rows.size() >= options_.batch_rows) send_buffer();
+  const std::size_t rows = buffer_.rows.size();
+  if (rows >= options_.batch_rows || (rows >= std::min(kEagerRows, options_.batch_rows) && !busy())) send_buffer();
+}
+
+bool PostgresSink::busy() const {
+  return in_flight_.valid() && in_flight_.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
 }
 
 void PostgresSink::write_feed(const FeedRecord& feed) { buffer_.feeds.insert_or_assign(feed.url, feed); }

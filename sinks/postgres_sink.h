@@ -14,7 +14,8 @@
 
 namespace rssflow {
 
-// Buffers articles and writes each batch of options.batch_rows in one transaction: the batch
+// Buffers articles and writes each batch of at most options.batch_rows (see write_source) in
+// one transaction: the batch
 // is deduplicated by url_hash (last copy wins) and the stored content_hash of its keys looked
 // up; new articles are COPied straight into articles, changed ones COPied into a temporary
 // staging table and merged by one INSERT ... SELECT ... ON CONFLICT (url_hash) DO UPDATE
@@ -25,7 +26,7 @@ namespace rssflow {
 // whose rows it holds (<schema>.source_state), committed in the same transaction.
 // Rows keep first_seen_at; an update sets updated_at. Text is sanitised first (NUL bytes
 // removed, invalid UTF-8 replaced; see sanitized()), so one bad value never fails its batch.
-// A full batch is sent on a thread of its own while the caller goes on buffering the next one:
+// A batch is sent on a thread of its own while the caller goes on buffering the next one:
 // the caller (the graph's serial load node) does not wait for the server to write and index
 // a batch. At most one batch is in flight, batches commit in order, and a batch's failure is
 // thrown by the next call that sends (write, write_source, finish). Use from one thread.
@@ -49,10 +50,11 @@ class PostgresSink : public ArticleSink {
   // HashSet, 21-43 bytes per row. Throws SinkError.
   HashSet stored_entry_hashes() override;
 
-  // Buffers one source's articles and its fetch state; when the buffer holds batch_rows or
-  // more, writes it with the buffered states in one transaction. A source's rows are never
-  // split across transactions (a batch may exceed batch_rows by one source's articles), so
-  // each source's rows and state commit together. Throws SinkError.
+  // Buffers one source's articles and its fetch state; the buffer, with the buffered states,
+  // goes as one transaction when it holds 256 rows (or batch_rows, if fewer) and no batch is in
+  // flight, or when it holds batch_rows or more (after the batch in flight). A source's rows
+  // are never split across transactions (a batch may exceed batch_rows by one source's
+  // articles), so each source's rows and state commit together. Throws SinkError.
   void write_source(ArticleBatch&& batch, const SourceState& state) override;
   bool keeps_fetch_state() const override { return true; }
 
@@ -83,6 +85,7 @@ class PostgresSink : public ArticleSink {
     bool empty() const { return rows.empty() && states.empty() && feeds.empty(); }
   };
   void send_buffer();   // the buffer goes in flight, after the batch before it has committed
+  bool busy() const;    // a batch is in flight and not done
   void wait_in_flight() const;  // waits for the batch in flight (its failure stays for collect)
   void collect();       // waits for the batch in flight; throws its SinkError
   void load_batch(PendingBatch& batch);

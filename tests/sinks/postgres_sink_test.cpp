@@ -360,6 +360,36 @@ TEST(PostgresSink, WriteReturnsWhileTheServerIsStillWritingTheBatch) {
   EXPECT_EQ(query_count(options, "SELECT count(*) FROM articles"), 10);
 }
 
+// Rows go to the server as soon as the connection is free and 256 have arrived, not only when
+// batch_rows are buffered: the server writes while the run goes on. Each source's state
+// commits with its rows.
+TEST(PostgresSink, ASourcesRowsGoAsSoonAsTheConnectionIsFreeAndEnoughHaveArrived) {
+  const PostgresOptions options = migrated_schema(5000);
+  std::vector<Article> articles = make_articles(400);
+  const auto source = [&](int first, int count, const std::string& url) {
+    SourceState state;
+    state.url = url;
+    state.last_status = 200;
+    return std::make_pair(ArticleBatch{std::vector<Article>(articles.begin() + first, articles.begin() + first + count), {}, {}},
+                          state);
+  };
+  PostgresSink sink(options);
+  auto [a_rows, a_state] = source(0, 100, "https://a.example/feed");
+  sink.write_source(std::move(a_rows), a_state);
+  EXPECT_EQ(sink.committed().batches, 0u) << "100 rows wait for more";
+  auto [b_rows, b_state] = source(100, 200, "https://b.example/feed");
+  sink.write_source(std::move(b_rows), b_state);
+  EXPECT_EQ(sink.committed().batches, 1u) << "300 rows and a free connection: sent";
+  EXPECT_EQ(sink.committed().inserted, 300u);
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM source_state"), 2);
+  auto [c_rows, c_state] = source(300, 100, "https://c.example/feed");
+  sink.write_source(std::move(c_rows), c_state);
+  const LoadStats stats = sink.finish();
+  EXPECT_EQ(stats.inserted, 400u);
+  EXPECT_EQ(stats.batches, 2u);
+  EXPECT_EQ(query_count(options, "SELECT count(*) FROM source_state"), 3);
+}
+
 // A batch that fails in flight is thrown by the next call that sends a batch or finishes, and
 // what is reported as committed is the batches before it.
 TEST(PostgresSink, ABatchThatFailsInFlightIsThrownByTheNextCallAndEarlierBatchesStay) {

@@ -52,6 +52,14 @@ PostgresOptions migrated_schema(std::size_t batch_rows = 5000) {
   return options;
 }
 
+// Inserts, in `tx` (left uncommitted by the caller), a placeholder row with article's url_hash:
+// a loader that writes that key waits on it until tx ends.
+void hold_key(pqxx::work& tx, const std::string& schema, const Article& article, const std::string& content_hash_hex) {
+  tx.exec("INSERT INTO " + schema + ".articles (url_hash, url, guid, title, summary, content_text,"
+          " feed_url, content_hash, fetched_at) VALUES (decode('" + article.url_hash.hex() +
+          "', 'hex'), 'x', 'x', 'x', 'x', 'x', 'x', decode('" + content_hash_hex + "', 'hex'), now())");
+}
+
 LoadStats load(const PostgresOptions& options, std::vector<Article> articles) {
   PostgresSink sink(options);
   sink.write(std::move(articles));
@@ -268,9 +276,7 @@ TEST(PostgresSink, KilledLoaderLeavesWholeBatchesAndARerunCompletesThem) {
   pqxx::connection blocker(options.conninfo);
   pqxx::work blocking(blocker);
   const Article third = make_article(2 * kBatch + 50);
-  blocking.exec("INSERT INTO " + schema + ".articles (url_hash, url, guid, title, summary, content_text,"
-                " feed_url, content_hash, fetched_at) VALUES (decode('" + third.url_hash.hex() +
-                "', 'hex'), 'x', 'x', 'x', 'x', 'x', 'x', decode('" + third.url_hash.hex() + "', 'hex'), now())");
+  hold_key(blocking, schema, third, third.url_hash.hex());
 
   const pid_t loader = fork();
   ASSERT_GE(loader, 0);
@@ -307,9 +313,7 @@ TEST(PostgresSink, KeyCommittedByAnotherLoaderMidBatchGoesThroughTheUpsert) {
   pqxx::connection other(options.conninfo);
   pqxx::work other_tx(other);
   const Article contested = make_article(5);
-  other_tx.exec("INSERT INTO " + schema + ".articles (url_hash, url, guid, title, summary, content_text,"
-                " feed_url, content_hash, fetched_at) VALUES (decode('" + contested.url_hash.hex() +
-                "', 'hex'), 'x', 'x', 'x', 'x', 'x', 'x', decode('" + std::string(32, '0') + "', 'hex'), now())");
+  hold_key(other_tx, schema, contested, std::string(32, '0'));
   const int other_pid = other.backendpid();
 
   LoadStats stats;
@@ -343,9 +347,7 @@ TEST(PostgresSink, WriteReturnsWhileTheServerIsStillWritingTheBatch) {
   pqxx::connection blocker(options.conninfo);
   pqxx::work blocking(blocker);
   const Article held = make_article(3);
-  blocking.exec("INSERT INTO " + schema + ".articles (url_hash, url, guid, title, summary, content_text,"
-                " feed_url, content_hash, fetched_at) VALUES (decode('" + held.url_hash.hex() +
-                "', 'hex'), 'x', 'x', 'x', 'x', 'x', 'x', decode('" + held.url_hash.hex() + "', 'hex'), now())");
+  hold_key(blocking, schema, held, held.url_hash.hex());
 
   PostgresSink sink(options);
   auto written = std::async(std::launch::async, [&] { sink.write(make_articles(10)); });

@@ -9,9 +9,11 @@
 #include <algorithm>
 
 #include <pqxx/pqxx>
+#include <pqxx/tablewriter>
 
 #include "core/time.h"
 #include "sinks/postgres_connection.h"
+#include "sinks/postgres_copy_row.h"
 #include "sinks/postgres_state_store.h"
 #include "transforms/json_record.h"
 
@@ -28,15 +30,6 @@ constexpr int kRetries = 3;
 constexpr std::size_t kEagerRows = 256;
 // Rows of an older record format (articles.record_version < kRecordVersion, core/types.h) are
 // rewritten when met, even with unchanged content, so that new columns get filled.
-
-// Columns of both COPY targets: the staging table and, for new articles, articles itself.
-const std::vector<std::string>& copy_columns() {
-  static const std::vector<std::string> columns = {
-      "url_hash", "url",      "guid",       "title",    "author",       "published_at", "summary",
-      "content_text", "keywords", "categories", "feed_url", "content_hash", "fetched_at", "duplicate_of",
-      "feed_id", "enclosures", "image_url", "language", "record_version", "entry_hash"};
-  return columns;
-}
 
 std::string staging_ddl() {
   return std::string("CREATE TEMPORARY TABLE ") + kStaging +
@@ -100,47 +93,6 @@ std::string upsert_sql(const std::string& articles) {
          ") SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted";
 }
 
-std::string bytea_hex(const Hash128& hash) { return "\\x" + hash.hex(); }
-
-// PostgreSQL's timestamptz holds these years; anything else is a parser's misreading.
-std::optional<std::string> storable_instant(Instant instant, SanitizeStats& stats) {
-  const std::chrono::year_month_day day{std::chrono::floor<std::chrono::days>(instant)};
-  if (day.year() < std::chrono::year{1} || day.year() > std::chrono::year{9999}) {
-    ++stats.dates_dropped;
-    return std::nullopt;
-  }
-  return format_rfc3339(instant);
-}
-
-// The text forms of one article's staging columns, sanitised.
-struct StagingRow {
-  std::string keywords, categories, url_hash, content_hash, fetched_at, enclosures, entry_hash;
-  std::optional<std::string> published_at, duplicate_of, feed_id;
-
-  StagingRow(Article& a, std::optional<long long> feed, SanitizeStats& stats) {
-    if (feed) feed_id = std::to_string(*feed);
-    if (a.image_url) sanitize_text(*a.image_url, stats);
-    if (a.language) sanitize_text(*a.language, stats);
-    for (Enclosure& enclosure : a.enclosures) {
-      sanitize_text(enclosure.url, stats);
-      if (enclosure.type) sanitize_text(*enclosure.type, stats);
-    }
-    append_enclosures_json(enclosures, a.enclosures);
-    for (std::string* text : {&a.url, &a.guid, &a.title, &a.summary, &a.content_text, &a.feed_url}) {
-      sanitize_text(*text, stats);
-    }
-    if (a.author) sanitize_text(*a.author, stats);
-    keywords = text_array_literal(a.keywords, stats);
-    categories = text_array_literal(a.categories, stats);
-    url_hash = bytea_hex(a.url_hash);
-    content_hash = bytea_hex(a.content_hash);
-    fetched_at = storable_instant(a.fetched_at, stats).value_or(format_rfc3339(now_seconds()));
-    if (a.published_at) published_at = storable_instant(*a.published_at, stats);
-    if (a.duplicate_of) duplicate_of = bytea_hex(*a.duplicate_of);
-    entry_hash = bytea_hex(a.entry_hash);
-  }
-};
-
 const char* nullable(const std::optional<std::string>& text) { return text ? text->c_str() : nullptr; }
 
 // Article::feed_url -> feeds.feed_id of the feeds written this run.
@@ -182,25 +134,36 @@ void upsert_feeds(pqxx::work& tx, const std::string& feeds_table, const std::uno
   }
 }
 
-// Sends rows[i] of batch, sanitised, by COPY into table (columns: copy_columns()).
-void copy_rows(pqxx::work& tx, const std::string& table, std::vector<Article>& batch,
-               const std::vector<std::size_t>& rows, const FeedIds& feed_ids, SanitizeStats& sanitized) {
-  pqxx::stream_to copy(tx, table, copy_columns());
-  const std::string version = std::to_string(kRecordVersion);
-  for (std::size_t i : rows) {
-    Article& a = batch[i];
-    const auto feed = feed_ids.find(a.feed_url);
-    const StagingRow row(a, feed == feed_ids.end() ? std::nullopt : std::optional<long long>(feed->second), sanitized);
-    copy << std::tuple<const std::string&, const std::string&, const std::string&, const std::string&, const char*,
-                       const char*, const std::string&, const std::string&, const std::string&, const std::string&,
-                       const std::string&, const std::string&, const std::string&, const char*, const char*,
-                       const std::string&, const char*, const char*, const std::string&, const std::string&>(
-        row.url_hash, a.url, a.guid, a.title, a.author ? a.author->c_str() : nullptr, nullable(row.published_at),
-        a.summary, a.content_text, row.keywords, row.categories, a.feed_url, row.content_hash, row.fetched_at,
-        nullable(row.duplicate_of), nullable(row.feed_id), row.enclosures, nullable(a.image_url), nullable(a.language),
-        version, row.entry_hash);
+// libpqxx 6.4's stream_to escapes every field it is given (and sends each non-ASCII byte as an
+// octal escape); rows made by append_copy_columns are COPY text already. tablewriter is the one
+// class of this libpqxx that sends a line as it is; only its constructor is deprecated.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+std::unique_ptr<pqxx::tablewriter> copy_text_into(pqxx::work& tx, const std::string& table) {
+  return std::make_unique<pqxx::tablewriter>(tx, table, copy_columns().begin(), copy_columns().end());
+}
+#pragma GCC diagnostic pop
+
+// Sends the rows made by append_copy_columns of the articles `selected` by COPY into table,
+// each completed with its feed's id; in chunks of many rows, not a call per row.
+void copy_rows(pqxx::work& tx, const std::string& table, const std::vector<Article>& articles, const std::string& text,
+               const std::vector<std::size_t>& ends, const std::vector<std::size_t>& selected, const FeedIds& feed_ids) {
+  constexpr std::size_t kChunkBytes = 1 << 18;
+  const auto copy = copy_text_into(tx, table);
+  std::string chunk;
+  chunk.reserve(kChunkBytes + (1 << 16));
+  for (const std::size_t i : selected) {
+    const std::size_t begin = i == 0 ? 0 : ends[i - 1];
+    chunk.append(text, begin, ends[i] - begin);
+    const auto feed = feed_ids.find(articles[i].feed_url);
+    end_copy_row(chunk, feed == feed_ids.end() ? nullptr : &feed->second);
+    if (chunk.size() >= kChunkBytes) {
+      copy->write_raw_line(chunk);  // ends with its last row's newline, which it keeps as the line end
+      chunk.clear();
+    }
   }
-  copy.complete();
+  if (!chunk.empty()) copy->write_raw_line(chunk);
+  copy->complete();
 }
 
 struct StoredRow {
@@ -313,9 +276,24 @@ LoadStats PostgresSink::committed() const {
   return stats_;
 }
 
-const SanitizeStats& PostgresSink::sanitized() const {
+SanitizeStats PostgresSink::sanitized() const {
   wait_in_flight();
-  return sanitized_;
+  SanitizeStats all = formatted_.load();
+  all.nul_bytes_removed += sanitized_.nul_bytes_removed;
+  all.invalid_utf8_replaced += sanitized_.invalid_utf8_replaced;
+  all.dates_dropped += sanitized_.dates_dropped;
+  return all;
+}
+
+void PostgresSink::AtomicSanitizeStats::add(const SanitizeStats& stats) {
+  if (stats == SanitizeStats{}) return;
+  nul_bytes_removed += stats.nul_bytes_removed;
+  invalid_utf8_replaced += stats.invalid_utf8_replaced;
+  dates_dropped += stats.dates_dropped;
+}
+
+SanitizeStats PostgresSink::AtomicSanitizeStats::load() const {
+  return SanitizeStats{nul_bytes_removed.load(), invalid_utf8_replaced.load(), dates_dropped.load()};
 }
 
 void PostgresSink::send_buffer() {
@@ -347,18 +325,32 @@ HashSet PostgresSink::stored_entry_hashes() {
   return stored;
 }
 
-void PostgresSink::write(ArticleBatch&& batch) {
-  std::vector<Article> articles = std::move(batch.articles);
-  for (Article& article : articles) {
-    buffer_.rows.push_back(std::move(article));
-    if (buffer_.rows.size() >= options_.batch_rows) send_buffer();
-  }
-  articles.clear();
+void PostgresSink::format(const Article& article, std::string& row) const {
+  SanitizeStats stats;
+  append_copy_columns(article, row, stats);
+  formatted_.add(stats);
 }
 
-void PostgresSink::write_source(ArticleBatch&& batch, const SourceState& state) {
+void PostgresSink::buffer_rows(ArticleBatch&& batch, bool send_when_full) {
   std::vector<Article> articles = std::move(batch.articles);
-  for (Article& article : articles) buffer_.rows.push_back(std::move(article));
+  const bool formatted = batch.row_ends.size() == articles.size();
+  for (std::size_t k = 0; k < articles.size(); ++k) {
+    if (formatted) {
+      const std::size_t begin = k == 0 ? 0 : batch.row_ends[k - 1];
+      buffer_.text.append(batch.rows, begin, batch.row_ends[k] - begin);
+    } else {
+      format(articles[k], buffer_.text);
+    }
+    buffer_.ends.push_back(buffer_.text.size());
+    buffer_.rows.push_back(std::move(articles[k]));
+    if (send_when_full && buffer_.rows.size() >= options_.batch_rows) send_buffer();
+  }
+}
+
+void PostgresSink::write(ArticleBatch&& batch) { buffer_rows(std::move(batch), true); }
+
+void PostgresSink::write_source(ArticleBatch&& batch, const SourceState& state) {
+  buffer_rows(std::move(batch), false);  // a source's rows are not split across transactions
   buffer_.states.push_back(state);
   const std::size_t rows = buffer_.rows.size();
   if (rows >= options_.batch_rows || (rows >= std::min(kEagerRows, options_.batch_rows) && !busy())) send_buffer();
@@ -461,11 +453,11 @@ void PostgresSink::copy_and_upsert(PendingBatch& pending, bool probe) {
   }
   std::uint64_t inserted = 0, updated = 0;
   if (!direct.empty()) {
-    copy_rows(tx, session_->articles, batch, direct, feed_ids, sanitized);
+    copy_rows(tx, session_->articles, batch, pending.text, pending.ends, direct, feed_ids);
     inserted += direct.size();
   }
   if (!staged.empty()) {
-    copy_rows(tx, kStaging, batch, staged, feed_ids, sanitized);
+    copy_rows(tx, kStaging, batch, pending.text, pending.ends, staged, feed_ids);
     const pqxx::row counts = tx.exec1(session_->upsert, "rssflow_upsert");
     const auto staged_inserted = counts[0].as<std::uint64_t>();
     const auto staged_updated = counts[1].as<std::uint64_t>();

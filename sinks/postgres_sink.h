@@ -1,6 +1,7 @@
 // Loads articles into <schema>.articles (created by migrate(), sinks/postgres_migrate.h).
 #pragma once
 
+#include <atomic>
 #include <future>
 #include <memory>
 #include <string>
@@ -73,17 +74,32 @@ class PostgresSink : public ArticleSink {
   // The batches committed so far.
   LoadStats committed() const override;
 
-  // What sanitising changed in the batches committed so far.
-  const SanitizeStats& sanitized() const;
+  // Rows are COPY text (sinks/postgres_copy_row.h), made by format() in the graph's parallel
+  // format stage; write() makes those it is given without.
+  bool formats_rows() const override { return true; }
+  void format(const Article& article, std::string& row) const override;
+
+  // What sanitising changed in the rows made so far and the feeds committed so far.
+  SanitizeStats sanitized() const;
 
  private:
   // Rows, and the fetch states and feeds that commit with them.
   struct PendingBatch {
     std::vector<Article> rows;
+    std::string text;               // the rows' COPY text without feed_id: row i ends at ends[i]
+    std::vector<std::size_t> ends;
     std::vector<SourceState> states;
     std::unordered_map<std::string, FeedRecord> feeds;  // by url
     bool empty() const { return rows.empty() && states.empty() && feeds.empty(); }
   };
+  struct AtomicSanitizeStats {  // counted by format(), which runs on many threads
+    std::atomic<std::uint64_t> nul_bytes_removed{0}, invalid_utf8_replaced{0}, dates_dropped{0};
+    void add(const SanitizeStats& stats);
+    SanitizeStats load() const;
+  };
+  // Moves the articles and their rows (made here when the batch has none) into the buffer;
+  // sends it whenever it is full if send_when_full.
+  void buffer_rows(ArticleBatch&& batch, bool send_when_full);
   void send_buffer();   // the buffer goes in flight, after the batch before it has committed
   bool busy() const;    // a batch is in flight and not done
   void wait_in_flight() const;  // waits for the batch in flight (its failure stays for collect)
@@ -96,7 +112,8 @@ class PostgresSink : public ArticleSink {
   std::unique_ptr<Session> session_;
   PendingBatch buffer_;  // what the next batch will send
   LoadStats stats_;           // written by the batch in flight: read after wait_in_flight()
-  SanitizeStats sanitized_;  // likewise
+  SanitizeStats sanitized_;  // likewise (feeds)
+  mutable AtomicSanitizeStats formatted_;
   mutable std::future<void> in_flight_;  // last member: destroyed (waited for) first
 };
 

@@ -7,7 +7,7 @@ constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
 
 // Length of the valid UTF-8 sequence at text[at], or 0 with `skip` set to the length of its
 // maximal invalid subpart (at least 1).
-std::size_t valid_sequence(const std::string& text, std::size_t at, std::size_t& skip) {
+std::size_t valid_sequence(std::string_view text, std::size_t at, std::size_t& skip) {
   const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
   const unsigned char lead = byte(at);
   std::size_t length = 0;
@@ -94,6 +94,48 @@ std::string text_array_literal(std::vector<std::string>& elements, SanitizeStats
   }
   literal.push_back('}');
   return literal;
+}
+
+void append_copy_text(std::string_view text, std::string& out, SanitizeStats& stats) {
+  std::size_t run = 0;  // start of the bytes not yet appended, all of them to go as they are
+  std::size_t at = 0;
+  const auto flush = [&] { out.append(text, run, at - run); };
+  while (at < text.size()) {
+    const auto c = static_cast<unsigned char>(text[at]);
+    if (c >= 0x20 && c < 0x7F && c != '\\') {
+      ++at;
+      continue;
+    }
+    if (c >= 0x80) {
+      std::size_t skip = 0;
+      if (const std::size_t length = valid_sequence(text, at, skip); length != 0) {
+        at += length;
+        continue;
+      }
+      flush();
+      out.append(kReplacement);
+      ++stats.invalid_utf8_replaced;
+      at += skip;
+      run = at;
+      continue;
+    }
+    flush();
+    switch (c) {
+      case 0: ++stats.nul_bytes_removed; break;
+      case '\\': out.append("\\\\"); break;
+      case '\t': out.append("\\t"); break;
+      case '\n': out.append("\\n"); break;
+      case '\r': out.append("\\r"); break;
+      default: {  // other C0 controls and DEL: octal, as COPY reads them back
+        const char octal[4] = {'\\', static_cast<char>('0' + (c >> 6)), static_cast<char>('0' + ((c >> 3) & 7)),
+                               static_cast<char>('0' + (c & 7))};
+        out.append(octal, 4);
+      }
+    }
+    ++at;
+    run = at;
+  }
+  flush();
 }
 
 }  // namespace rssflow

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rssflow {
@@ -22,5 +23,11 @@ void sanitize_text(std::string& text, SanitizeStats& stats);
 
 // PostgreSQL array literal for text[]: {"a","b \"quoted\""}; elements are sanitised first.
 std::string text_array_literal(std::vector<std::string>& elements, SanitizeStats& stats);
+
+// Appends text as one field of PostgreSQL COPY text format: sanitised as by sanitize_text
+// (counted in stats), then backslash, tab, newline, carriage return and the other C0 controls
+// escaped. UTF-8 goes as it is (libpqxx's COPY escaper sent every non-ASCII byte as an octal
+// escape, four bytes each for the server to decode). One pass, no copy of valid text.
+void append_copy_text(std::string_view text, std::string& out, SanitizeStats& stats);
 
 }  // namespace rssflow

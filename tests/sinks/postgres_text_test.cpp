@@ -38,6 +38,19 @@ TEST(SanitizeText, KeepsValidTextAndRepairsEachKindOfBadByte) {
   }
 }
 
+TEST(AppendCopyText, EscapesWhatCopyReadsSpeciallySanitisesAndKeepsUtf8AsItIs) {
+  SanitizeStats stats;
+  std::string out = "x";
+  static const char kInput[] = "a\\b\tc\nd\re\x01" "f\x7F" "g\0h caf\xC3\xA9 \xFF" "z";
+  append_copy_text(std::string_view(kInput, sizeof kInput - 1), out, stats);
+  EXPECT_EQ(out, "xa\\\\b\\tc\\nd\\re\\001f\\177gh caf\xC3\xA9 \xEF\xBF\xBDz");
+  EXPECT_EQ(stats.nul_bytes_removed, 1u);
+  EXPECT_EQ(stats.invalid_utf8_replaced, 1u);
+  std::string plain;
+  append_copy_text("plain text", plain, stats);
+  EXPECT_EQ(plain, "plain text");
+}
+
 TEST(TextArrayLiteral, QuotesEveryElementAndEscapesQuotesAndBackslashes) {
   std::vector<std::string> elements = {"a", "b c", "{x,y}", "say \"hi\"", "back\\slash", "NULL", ""};
   SanitizeStats stats;

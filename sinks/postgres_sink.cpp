@@ -221,7 +221,7 @@ void store_entry_hashes(pqxx::work& tx, const std::string& articles, const std::
 
 struct PostgresSink::Session {
   SharedPostgresConnection link;
-  pqxx::connection* conn = nullptr;  // link's
+  pqxx::connection& conn() const { return *link->conn; }
   std::string articles;  // "schema"."articles"
   std::string feeds;     // "schema"."feeds"
   std::string keywords;  // "schema"."keywords"
@@ -235,7 +235,6 @@ PostgresSink::PostgresSink(PostgresOptions options, SharedPostgresConnection sha
   if (options_.batch_rows == 0) options_.batch_rows = 1;
   const std::string articles = qualified_name(options_.schema, "articles");
   session_->link = shared_or_new(std::move(shared), options_);
-  session_->conn = session_->link->conn.get();
   session_->articles = articles;
   session_->feeds = qualified_name(options_.schema, "feeds");
   session_->keywords = qualified_name(options_.schema, "keywords");
@@ -243,11 +242,11 @@ PostgresSink::PostgresSink(PostgresOptions options, SharedPostgresConnection sha
   try {
     // Staged text then compresses as cheaply as the lz4 columns of V1 (the compressed datum is
     // moved into articles as is). Servers without lz4 refuse the setting: keep their default.
-    pqxx::nontransaction(*session_->conn, "rssflow_sink_lz4").exec("SET default_toast_compression = 'lz4'");
+    pqxx::nontransaction(session_->conn(), "rssflow_sink_lz4").exec("SET default_toast_compression = 'lz4'");
   } catch (const pqxx::sql_error&) {
   }
   try {
-    pqxx::work tx(*session_->conn, "rssflow_sink_setup");
+    pqxx::work tx(session_->conn(), "rssflow_sink_setup");
     tx.exec("SELECT 1 FROM " + articles + " LIMIT 0");
     tx.exec(staging_ddl());
     tx.exec(feed_staging_ddl());
@@ -279,9 +278,7 @@ LoadStats PostgresSink::committed() const {
 SanitizeStats PostgresSink::sanitized() const {
   wait_in_flight();
   SanitizeStats all = formatted_.load();
-  all.nul_bytes_removed += sanitized_.nul_bytes_removed;
-  all.invalid_utf8_replaced += sanitized_.invalid_utf8_replaced;
-  all.dates_dropped += sanitized_.dates_dropped;
+  all += sanitized_;
   return all;
 }
 
@@ -307,7 +304,7 @@ HashSet PostgresSink::stored_entry_hashes() {
   collect();
   HashSet stored;
   try {
-    pqxx::work tx(*session_->conn, "rssflow_entry_hashes");
+    pqxx::work tx(session_->conn(), "rssflow_entry_hashes");
     const pqxx::result rows = tx.exec("SELECT entry_hash FROM " + session_->articles + " WHERE entry_hash IS NOT NULL",
                                       "rssflow_entry_hashes");
     for (const auto& row : rows) {
@@ -372,7 +369,7 @@ void PostgresSink::write_keywords(const std::vector<KeywordDescription>& keyword
   SanitizeStats sanitized;
   collect();
   try {
-    pqxx::work tx(*session_->conn, "rssflow_keywords");
+    pqxx::work tx(session_->conn(), "rssflow_keywords");
     tx.exec_params("INSERT INTO " + session_->keywords +
                        " AS k (slug, name, \"group\") SELECT * FROM unnest($1::text[], $2::text[], $3::text[])"
                        " ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name, \"group\" = EXCLUDED.\"group\","
@@ -427,7 +424,7 @@ void PostgresSink::copy_and_upsert(PendingBatch& pending, bool probe) {
   });
   std::uint64_t unchanged = batch.size() - rows.size();
 
-  pqxx::work tx(*session_->conn, "rssflow_load");
+  pqxx::work tx(session_->conn(), "rssflow_load");
   FeedIds feed_ids = session_->feed_ids;
   if (!pending.feeds.empty()) upsert_feeds(tx, session_->feeds, pending.feeds, feed_ids, sanitized);
   // New articles go straight into articles by COPY; known ones whose content changed go through

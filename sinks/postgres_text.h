@@ -15,6 +15,12 @@ struct SanitizeStats {
   std::uint64_t invalid_utf8_replaced = 0;  // invalid sequences replaced by U+FFFD
   std::uint64_t dates_dropped = 0;          // instants outside years 1..9999 stored as NULL
   friend bool operator==(const SanitizeStats&, const SanitizeStats&) = default;
+  SanitizeStats& operator+=(const SanitizeStats& other) {
+    nul_bytes_removed += other.nul_bytes_removed;
+    invalid_utf8_replaced += other.invalid_utf8_replaced;
+    dates_dropped += other.dates_dropped;
+    return *this;
+  }
 };
 
 // Removes NUL bytes and replaces each maximal invalid UTF-8 subsequence (Unicode's

@@ -135,9 +135,9 @@ std::optional<std::string> article_language(const FeedEntry& entry, const FeedDo
   if (document.language)
     if (auto tag = normalize_language_tag(*document.language)) return tag;
   std::string text;
-  text.reserve(article.title.size() + 1 + std::min<std::size_t>(article.content_text.size(), 4096));
+  text.reserve(article.title.size() + 1 + std::min(article.content_text.size(), kLanguageSampleBytes));
   text.append(article.title).push_back('\n');
-  text.append(article.content_text, 0, 4096);
+  text.append(article.content_text, 0, kLanguageSampleBytes);
   return detect_language(text);
 }
 

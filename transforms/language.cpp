@@ -16,8 +16,6 @@ char upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + '
 // Below this many bytes of letters CLD2's guesses are coin flips (a title alone is often less).
 constexpr int kMinTextBytes = 40;
 constexpr int kMinPercent = 70;
-// Detection reads at most this much: the first few kilobytes decide as well as the whole text.
-constexpr std::size_t kMaxBytes = 4096;
 
 }  // namespace
 
@@ -59,8 +57,8 @@ std::optional<std::string> normalize_language_tag(std::string_view declared) {
 
 std::optional<std::string> detect_language(std::string_view text) {
   if (text.size() < static_cast<std::size_t>(kMinTextBytes)) return std::nullopt;
-  if (text.size() > kMaxBytes) {
-    std::size_t cut = kMaxBytes;
+  if (text.size() > kLanguageSampleBytes) {
+    std::size_t cut = kLanguageSampleBytes;
     while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // keep UTF-8 whole
     text = text.substr(0, cut);
   }

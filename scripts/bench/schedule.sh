@@ -5,12 +5,17 @@
 #      source every run (the same 50 runs with --force: conditional GET, no schedule);
 #   2. CPU (user + system) of a run where every feed answers 200 with the body it sent last
 #      time (all `unchanged`) vs the first run that parsed them all.
+#   3. two floors for that run, over the same bodies: curl(1) downloading them, and libcurl alone
+#      receiving them into nothing (bench/libcurl_floor.cpp, as many in flight as rssflow's
+#      --per-host default): what any fetcher built on libcurl pays before it does anything.
 # Prints ratios; absolute numbers are only context (machines are shared and noisy).
 #
 #   scripts/bench/schedule.sh            FEEDS=500 RUNS=50 RSSFLOW_BIN=build/rssflow PART=all|cpu
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=${RSSFLOW_BIN:-build/rssflow}
+floor_bin=$(dirname "$bin")/sources/libcurl_floor  # a build with RSSFLOW_BENCH=ON
+cmake --build "$(dirname "$bin")" --target libcurl_floor >/dev/null
 feeds=${FEEDS:-500}
 runs=${RUNS:-50}
 start=1767571200   # Monday 2026-01-05 00:00:00 UTC
@@ -99,21 +104,28 @@ min() { printf '%s\n' "$@" | sort -g | head -1; }
 # same 500 bodies into /dev/null, 16 transfers at a time, in one process.
 grep -o 'xmlUrl="[^"]*"' "$work/same.opml" | sed 's/^xmlUrl="//; s/"$//; s/&amp;/\&/g' |
   while read -r url; do printf 'url = "%s"\noutput = /dev/null\n' "$url"; done >"$work/curl.config"
-firsts=() unchangeds=() spawns=() curls=()
+sed -n 's/^url = "\(.*\)"$/\1/p' "$work/curl.config" >"$work/urls.txt"
+per_host=$("$bin" run --help | sed -n 's/.*--per-host INT:INT in \[[0-9 -]*\]=\([0-9]*\).*/\1/p')
+firsts=() unchangeds=() spawns=() curls=() floors=()
 for ((k = 0; k < 3; k++)); do
   rm -f "$work/same.json"
   firsts+=("$(same_run same)")
   unchangeds+=("$(same_run same)")
   spawns+=("$(cpu_of /bin/true)")
   curls+=("$(cpu_of curl -s --parallel --parallel-max 16 -K "$work/curl.config")")
+  floors+=("$(cpu_of "$floor_bin" "$per_host" "$work/urls.txt")")
 done
 first_cpu=$(min "${firsts[@]}")
 unchanged_cpu=$(min "${unchangeds[@]}")
 spawn_cpu=$(min "${spawns[@]}")
 curl_cpu=$(min "${curls[@]}")
+floor_cpu=$(min "${floors[@]}")
 unchanged_statuses=$("$bin" run --sources "$work/same.opml" --sink jsonl --out /dev/null \
   --state-file "$work/same.json" --lock-file "$work/lock" --force 2>&1 | grep '^rssflow run:')
+# Every pass over same.opml fetched the same bodies: 3 x (first, unchanged, curl(1), libcurl
+# floor) and the run that printed the statuses.
 same_bytes=$(traffic | cut -d' ' -f2)
+same_passes=13
 
 # The same feeds served gzip-compressed (Content-Encoding: gzip, as most feed servers do): the
 # body is hashed as it arrives, so an unchanged one is never inflated.
@@ -138,13 +150,16 @@ if [[ ${PART:-all} != cpu ]]; then
 fi
 echo "all-unchanged run: $unchanged_statuses"
 printf 'CPU (best of 3): first run (parse all) %.3f s, all-unchanged run %.3f s, process spawn %.3f s (%d MB served per run)\n' \
-  "$first_cpu" "$unchanged_cpu" "$spawn_cpu" "$((same_bytes / 7 / 1000000))"
+  "$first_cpu" "$unchanged_cpu" "$spawn_cpu" "$((same_bytes / same_passes / 1000000))"
 printf 'RATIO CPU all-unchanged / first: %.1f%%\n' "$(echo "100 * $unchanged_cpu / $first_cpu" | bc -l)"
 printf 'RATIO CPU all-unchanged / first, both net of the process spawn: %.1f%%\n' \
   "$(echo "100 * ($unchanged_cpu - $spawn_cpu) / ($first_cpu - $spawn_cpu)" | bc -l)"
 printf 'floor: curl(1) downloading the same bodies %.3f s = %.1f%% of the first run\n' \
   "$curl_cpu" "$(echo "100 * $curl_cpu / $first_cpu" | bc -l)"
 printf 'RATIO CPU all-unchanged / curl(1) downloading the same bodies: %.2fx\n' "$(echo "$unchanged_cpu / $curl_cpu" | bc -l)"
+printf 'floor: libcurl alone receiving the same bodies, %s in flight, %.3f s = %.1f%% of the first run\n' \
+  "$per_host" "$floor_cpu" "$(echo "100 * $floor_cpu / $first_cpu" | bc -l)"
+printf 'RATIO CPU all-unchanged / libcurl alone: %.2fx\n' "$(echo "$unchanged_cpu / $floor_cpu" | bc -l)"
 printf 'gzip-served (CPU, best of 3): first run %.3f s, all-unchanged run %.3f s (%d KB served per run)\n' \
   "$gzip_first_cpu" "$gzip_unchanged_cpu" "$((gzip_bytes / 6 / 1000))"
 printf 'RATIO CPU all-unchanged / first, gzip-served: %.1f%%\n' "$(echo "100 * $gzip_unchanged_cpu / $gzip_first_cpu" | bc -l)"

@@ -7,13 +7,15 @@
 #   identity.sh  url canonicalisation, dedupe, near-duplicates (Google Benchmark)
 #   fetch.sh     1,000 slow loopback feeds vs the network ideal
 #   load.sh      PostgreSQL sink vs a plain psql \copy
+#   schedule.sh  500 feeds on their own schedules: requests saved; an all-unchanged run's CPU
+#   hostile.sh   a run with hostile sources among good ones; worst parse time per MiB
 #
 #   scripts/bench.sh [NAME...]    (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh >/dev/null
 names=("$@")
-((${#names[@]})) || names=(pipeline memory parser text identity fetch load)
+((${#names[@]})) || names=(pipeline memory parser text identity fetch load schedule hostile)
 status=0
 for name in "${names[@]}"; do
   echo "== $name"

@@ -106,6 +106,9 @@ grep -o 'xmlUrl="[^"]*"' "$work/same.opml" | sed 's/^xmlUrl="//; s/"$//; s/&amp;
   while read -r url; do printf 'url = "%s"\noutput = /dev/null\n' "$url"; done >"$work/curl.config"
 sed -n 's/^url = "\(.*\)"$/\1/p' "$work/curl.config" >"$work/urls.txt"
 per_host=$("$bin" run --help | sed -n 's/.*--per-host INT:INT in \[[0-9 -]*\]=\([0-9]*\).*/\1/p')
+[[ $per_host =~ ^[0-9]+$ ]] || { echo "schedule.sh: cannot read the --per-host default from '$bin run --help'" >&2; exit 1; }
+# The floor must have received every body for its CPU to mean anything: one checked pass.
+"$floor_bin" "$per_host" "$work/urls.txt" || { echo "schedule.sh: libcurl_floor failed" >&2; exit 1; }
 firsts=() unchangeds=() spawns=() curls=() floors=()
 for ((k = 0; k < 3; k++)); do
   rm -f "$work/same.json"
@@ -122,10 +125,10 @@ curl_cpu=$(min "${curls[@]}")
 floor_cpu=$(min "${floors[@]}")
 unchanged_statuses=$("$bin" run --sources "$work/same.opml" --sink jsonl --out /dev/null \
   --state-file "$work/same.json" --lock-file "$work/lock" --force 2>&1 | grep '^rssflow run:')
-# Every pass over same.opml fetched the same bodies: 3 x (first, unchanged, curl(1), libcurl
-# floor) and the run that printed the statuses.
+# Every pass over same.opml fetched the same bodies: the checked floor pass, 3 x (first,
+# unchanged, curl(1), libcurl floor) and the run that printed the statuses.
 same_bytes=$(traffic | cut -d' ' -f2)
-same_passes=13
+same_passes=14
 
 # The same feeds served gzip-compressed (Content-Encoding: gzip, as most feed servers do): the
 # body is hashed as it arrives, so an unchanged one is never inflated.

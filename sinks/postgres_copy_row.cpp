@@ -16,16 +16,25 @@ void field(std::string& row, std::string_view text, SanitizeStats& stats) {
   append_copy_text(text, row, stats);
 }
 
-void optional_field(std::string& row, const std::optional<std::string>& text, SanitizeStats& stats) {
-  if (text) return field(row, *text, stats);
+void null_field(std::string& row) {
   row.push_back('\t');
   row.append(kNull);
 }
 
+void optional_field(std::string& row, const std::optional<std::string>& text, SanitizeStats& stats) {
+  if (text) return field(row, *text, stats);
+  null_field(row);
+}
+
 // bytea in hex form; in COPY text the backslash of "\x" is itself escaped.
-void hash_field(std::string& row, const Hash128& hash) {
-  row.append("\t\\\\x");
+void append_hash(std::string& row, const Hash128& hash) {
+  row.append("\\\\x");
   row.append(hash.hex());
+}
+
+void hash_field(std::string& row, const Hash128& hash) {
+  row.push_back('\t');
+  append_hash(row, hash);
 }
 
 void array_field(std::string& row, const std::vector<std::string>& elements, SanitizeStats& stats) {
@@ -50,8 +59,7 @@ const std::vector<std::string>& copy_columns() {
 }
 
 void append_copy_columns(const Article& a, std::string& row, SanitizeStats& stats) {
-  row.append("\\\\x");
-  row.append(a.url_hash.hex());
+  append_hash(row, a.url_hash);  // the first column: no tab before it
   field(row, a.url, stats);
   field(row, a.guid, stats);
   field(row, a.title, stats);
@@ -77,8 +85,7 @@ void append_copy_columns(const Article& a, std::string& row, SanitizeStats& stat
   if (a.duplicate_of) {
     hash_field(row, *a.duplicate_of);
   } else {
-    row.push_back('\t');
-    row.append(kNull);
+    null_field(row);
   }
   std::vector<Enclosure> enclosures = a.enclosures;  // sanitised before they become JSON
   for (Enclosure& enclosure : enclosures) {
@@ -96,11 +103,11 @@ void append_copy_columns(const Article& a, std::string& row, SanitizeStats& stat
 }
 
 void end_copy_row(std::string& row, const long long* feed_id) {
-  row.push_back('\t');
   if (feed_id) {
+    row.push_back('\t');
     row.append(std::to_string(*feed_id));
   } else {
-    row.append(kNull);
+    null_field(row);
   }
   row.push_back('\n');
 }

@@ -1,6 +1,7 @@
 #include "pipeline/flow_graph.h"
 
 #include <chrono>
+#include <exception>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -41,24 +42,41 @@ using BatchPtr = std::shared_ptr<SourceBatch>;
 // stages allocate there, and most of a run's page faults were theirs. (Not a TBB
 // task_scheduler_observer: its registration outlived the arena and leaked.)
 template <class Work>
-const BatchPtr& timed(StageClock& clock, MetricStage stage, Stage error_stage, const BatchPtr& batch, Work&& work) {
+void timed_stage(StageClock& clock, MetricStage stage, Stage error_stage, SourceBatch& batch, Work&& work) {
   advise_huge_pages_for_thread_heap();
-  const std::size_t received = batch->items;
-  if (received == 0 && stage != MetricStage::parse) return batch;
+  const std::size_t received = batch.items;
+  if (received == 0 && stage != MetricStage::parse) return;
   const auto start = std::chrono::steady_clock::now();
   if (stage == MetricStage::load) {
-    work(*batch);  // a sink failure ends the run: the load node handles it
+    work(batch);  // a sink failure ends the run: settling handles it
   } else {
     try {
-      work(*batch);
+      work(batch);
     } catch (const std::exception& e) {
-      batch->fail_internal(error_stage, e.what());
+      batch.fail_internal(error_stage, e.what());
     }
   }
   clock.record(stage, std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start),
-               received, batch->items);
+               received, batch.items);
+}
+
+// timed_stage for a node: the batch goes on to the next one.
+template <class Work>
+const BatchPtr& timed(StageClock& clock, MetricStage stage, Stage error_stage, const BatchPtr& batch, Work&& work) {
+  timed_stage(clock, stage, error_stage, *batch, std::forward<Work>(work));
   return batch;
 }
+
+// A fetched source with a body to parse; any other (failed, not modified, unchanged) has
+// nothing for the stages between fetch and load.
+bool has_body_to_parse(const FetchResult& result) {
+  const auto* feed = std::get_if<FetchedFeed>(&result.outcome);
+  return feed && !feed->not_modified && !feed->body_unchanged;
+}
+
+// True on a thread inside the fetch node's call to the fetcher: a fetcher that answers there,
+// synchronously (a test's), gets the graph's path for every source, never a nested submit.
+thread_local bool inside_fetch_node = false;
 
 // Entries per piece when a stage spreads a source over the workers: a small source stays one
 // task (a piece costs a task and, in clean, a ParsingMark); a large one keeps every worker busy.
@@ -118,40 +136,109 @@ GraphResult run_in_arena(GraphInputs in) {
   const ParseLimits default_limits;
   const ParseLimits& parse_limits = in.parse_limits ? *in.parse_limits : default_limits;
   std::atomic<bool> sink_failed{false};
-  std::size_t next = 0;
   DedupeStep dedupe_step(in.stored_entries);
   LoadStep load_step(in.sink);
 
   oneapi::tbb::task_group_context context;  // cancelled when a node throws
   flow::graph g(context);
+  // The due sources in order, taken by the input node and by the fetcher's thread (below).
+  std::mutex cursor_mutex;
+  std::size_t next = 0;
+  auto take_job = [&]() -> std::optional<SourceJob> {
+    std::lock_guard lock(cursor_mutex);
+    if (next >= in.jobs.size() || in.stop_requested.load() || sink_failed.load()) return std::nullopt;
+    settled.emitted();
+    clock.enter();
+    return std::move(in.jobs[next++]);
+  };
   flow::input_node<SourceJob> input(g, [&](oneapi::tbb::flow_control& control) -> SourceJob {
-    if (next >= in.jobs.size() || in.stop_requested.load() || sink_failed.load()) {
+    std::optional<SourceJob> job = take_job();
+    if (!job) {
       control.stop();
       settled.input_stopped();
       return {};
     }
-    settled.emitted();
-    clock.enter();
-    return std::move(in.jobs[next++]);
+    return std::move(*job);
   });
   flow::limiter_node<SourceJob> limiter(g, in.max_sources_in_flight);
 
+  // The load node's work: the sink gets the source's rows and fetch state, the caller its
+  // outcome. One source at a time (LoadStep and on_source_done are not thread-safe), from the
+  // load node or from the fetcher's thread.
+  std::mutex settle_mutex;
+  auto settle = [&](SourceBatch& batch) {
+    std::lock_guard lock(settle_mutex);
+    if (!sink_failed.load()) {
+      try {
+        if (batch.items > 0) {
+          timed_stage(clock, MetricStage::load, Stage::load, batch, [&](SourceBatch& b) { load_step.consume(b); });
+        } else {
+          load_step.consume(batch);  // no rows, but the source's fetch state goes to the sink
+        }
+      } catch (const std::exception& e) {
+        // The sink refused or lost its connection: stop feeding sources, report, exit 3.
+        sink_failed.store(true);
+        result.fatal_error = e.what();
+      }
+    }
+    clock.leave();
+    in.on_source_done(batch.index, std::move(batch.outcome));
+    settled.done();
+  };
+
+  // A source with nothing to parse is settled on the fetcher's thread, in its callback, and
+  // its slot under the limiter goes straight to the next source: in a run where most sources
+  // are unchanged, not modified or failing, the graph's workers stay asleep instead of waking
+  // (and spinning) for every batch of deliveries. A source with a body goes into the graph.
   using FetchNode = flow::async_node<SourceJob, FetchedPtr>;
-  FetchNode fetch(g, flow::unlimited, [&](const SourceJob& job, FetchNode::gateway_type& gateway) {
-    gateway.reserve_wait();  // keeps wait_for_all() waiting until the callback has put
+  FetchNode* fetch_node = nullptr;  // set once the node exists, before any job is submitted
+  std::exception_ptr escaped;       // from a callback on the fetcher's thread: rethrown below
+  std::function<void(SourceJob)> submit = [&](SourceJob job) {
+    FetchNode::gateway_type& gateway = fetch_node->gateway();
+    gateway.reserve_wait();  // keeps wait_for_all() waiting until the callback is done
     FetchRequest request{job.source, job.prior_state.validators};
     if (!job.parse_unchanged_body) request.known_body_hash = job.prior_state.body_hash;
-    in.fetch(std::move(request), [&gateway, &clock, job](FetchResult fetched) mutable {
-      const bool ok = std::holds_alternative<FetchedFeed>(fetched.outcome);
-      clock.record(MetricStage::fetch, fetched.elapsed, 1, ok ? 1 : 0);
-      gateway.try_put(std::make_shared<FetchedSource>(FetchedSource{std::move(job), std::move(fetched)}));
+    in.fetch(std::move(request), [&, job](FetchResult fetched) mutable {
+      clock.record(MetricStage::fetch, fetched.elapsed, 1, std::holds_alternative<FetchedFeed>(fetched.outcome) ? 1 : 0);
+      if (context.is_group_execution_cancelled()) {  // a bug ended the run: nothing more is settled
+        gateway.release_wait();
+        return;
+      }
+      if (has_body_to_parse(fetched) || inside_fetch_node) {
+        gateway.try_put(std::make_shared<FetchedSource>(FetchedSource{std::move(job), std::move(fetched)}));
+        gateway.release_wait();
+        return;
+      }
+      try {
+        SourceBatch batch;
+        batch.items = 1;  // the fetched source
+        timed_stage(clock, MetricStage::parse, Stage::parse, batch, [&](SourceBatch& b) {
+          b = parse_source(FetchedSource{std::move(job), std::move(fetched)}, in.derivation, parse_limits);
+        });
+        settle(batch);
+        if (std::optional<SourceJob> following = take_job()) {
+          submit(std::move(*following));
+        } else {
+          limiter.decrementer().try_put(flow::continue_msg{});
+        }
+      } catch (...) {  // a bug (on_source_done threw): end the run as a node's exception would
+        std::lock_guard lock(settle_mutex);
+        if (!escaped) escaped = std::current_exception();
+        context.cancel_group_execution();
+      }
       gateway.release_wait();
     });
+  };
+  FetchNode fetch(g, flow::unlimited, [&](const SourceJob& job, FetchNode::gateway_type&) {
+    inside_fetch_node = true;
+    submit(job);
+    inside_fetch_node = false;
   });
+  fetch_node = &fetch;
 
-  // Parse sends a batch with entries on along the chain, and one without (failed, not
-  // modified, unchanged, empty) straight to the load node, which records its outcome and fetch
-  // state: the stages between would pass it through untouched, one task each.
+  // Parse sends a batch with entries on along the chain, and one without (a body without
+  // entries; and, from a fetcher that answers synchronously, failed, not modified, unchanged)
+  // straight to the load node: the stages between would pass it through untouched.
   using ParseNode = flow::multifunction_node<FetchedPtr, std::tuple<BatchPtr, BatchPtr>>;
   ParseNode parse(g, flow::unlimited, [&](const FetchedPtr& fetched, ParseNode::output_ports_type& ports) {
     // A body to parse: journalled and named to the fatal-signal handler while it is parsed.
@@ -194,22 +281,7 @@ GraphResult run_in_arena(GraphInputs in) {
                  [&](SourceBatch& b) { format_source(b, in.sink, spread_over_workers()); });
   });
   flow::function_node<BatchPtr, flow::continue_msg> load(g, flow::serial, [&](const BatchPtr& batch) {
-    if (!sink_failed.load()) {
-      try {
-        if (batch->items > 0) {
-          timed(clock, MetricStage::load, Stage::load, batch, [&](SourceBatch& b) { load_step.consume(b); });
-        } else {
-          load_step.consume(*batch);  // no rows, but the source's fetch state goes to the sink
-        }
-      } catch (const std::exception& e) {
-        // The sink refused or lost its connection: stop feeding sources, report, exit 3.
-        sink_failed.store(true);
-        result.fatal_error = e.what();
-      }
-    }
-    clock.leave();
-    in.on_source_done(batch->index, std::move(batch->outcome));
-    settled.done();
+    settle(*batch);
     return flow::continue_msg{};
   });
 
@@ -230,6 +302,8 @@ GraphResult run_in_arena(GraphInputs in) {
   while (!settled.wait_for(std::chrono::milliseconds(100)) && !context.is_group_execution_cancelled()) {
   }
   g.wait_for_all();
+  std::lock_guard lock(settle_mutex);
+  if (escaped) std::rethrow_exception(escaped);
   return result;
 }
 

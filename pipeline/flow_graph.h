@@ -6,7 +6,10 @@
 //     -> load (serial: near-duplicates, sink) -> limiter.decrement
 //
 // The limiter bounds the sources in flight (fetching, in any stage or waiting), so memory is
-// flat however long the source list is; the fetch node never blocks a TBB thread. Every node
+// flat however long the source list is; the fetch node never blocks a TBB thread. A source
+// with nothing to parse (failed, not modified, unchanged) skips parse..format: it is settled
+// (the load node's work) in the fetcher's callback, which hands its limiter slot to the next
+// source without waking the graph's workers. Every node
 // body is the stage function of pipeline/stages.h inside one timing wrapper, which records the
 // stage's duration and items in and out (StageClock).
 #pragma once
@@ -39,7 +42,8 @@ struct GraphInputs {
   ArticleSink& sink;
   std::size_t max_sources_in_flight = 64;
   const std::atomic<bool>& stop_requested;  // SIGINT/SIGTERM: feed no new sources
-  // Called from the serial load node for every source, in completion order.
+  // Called once for every source, in completion order, one source at a time: from the load
+  // node, or from the fetcher's callback for a source with nothing to parse.
   std::function<void(std::size_t index, SourceOutcome&&)> on_source_done;
   StageClock* clock = nullptr;  // optional per-stage timing
   const ParseLimits* parse_limits = nullptr;  // the budget of each source; nullptr: the defaults

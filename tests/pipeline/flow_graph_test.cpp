@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -347,6 +350,131 @@ TEST(FlowGraph, AFailingSinkStopsNewSourcesAndReportsTheFatalError) {
   EXPECT_LT(reported, 200) << "no new source starts after the sink failed";
   EXPECT_GE(reported, 2);
   EXPECT_EQ(sink.writes, 2) << "nothing is written after the failure";
+}
+
+// A fetcher like HttpFetcher: answers on a thread of its own, never inside submit(). Source i
+// is unchanged when i % 3 == 0, fails when i % 3 == 1, and brings its body otherwise.
+class ThreadedFetcher {
+ public:
+  ThreadedFetcher() : thread_([this] { answer(); }) {}
+  ~ThreadedFetcher() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+  SubmitFetch submit() {
+    return [this](FetchRequest request, std::function<void(FetchResult)> on_done) {
+      {
+        std::lock_guard lock(mutex_);
+        ++submitted_;
+        max_in_flight_ = std::max(max_in_flight_, submitted_ - answered_);
+        queue_.emplace_back(std::move(request), std::move(on_done));
+      }
+      wake_.notify_all();
+    };
+  }
+  std::size_t max_in_flight() const { return max_in_flight_; }
+  std::thread::id thread_id() const { return thread_.get_id(); }
+
+ private:
+  static FetchResult result_for(const FetchRequest& request) {
+    const std::string number = request.source.url.substr(feed_url(0).size() - 5);
+    const std::size_t i = std::stoul(number.substr(0, number.find('.')));
+    if (i % 3 == 1) {
+      FetchResult failure;
+      failure.outcome = StageError{Stage::fetch, request.source.url, ErrorCode::connect, "refused"};
+      return failure;
+    }
+    FetchResult result = fetched(i);
+    if (i % 3 == 0) {
+      auto& feed = std::get<FetchedFeed>(result.outcome);
+      feed.body_unchanged = true;
+      feed.body.clear();
+    }
+    return result;
+  }
+  void answer() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      auto [request, on_done] = std::move(queue_.front());
+      queue_.pop_front();
+      ++answered_;  // answered before the callback, as HttpFetcher's job leaves its slot
+      lock.unlock();
+      on_done(result_for(request));
+      lock.lock();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::pair<FetchRequest, std::function<void(FetchResult)>>> queue_;
+  std::size_t submitted_ = 0, answered_ = 0, max_in_flight_ = 0;
+  bool stopping_ = false;
+  std::thread thread_;  // last: starts once the rest exists
+};
+
+// Sources with nothing to parse are settled in the fetcher's callback and hand their limiter
+// slot to the next source; the others go through the graph. Either way each is reported once,
+// the limiter's bound holds, and every stage counts what it saw.
+TEST(FlowGraph, SourcesWithNothingToParseSettleOnTheFetchersThreadWithinTheLimiter) {
+  RecordingSink sink;
+  StageClock clock;
+  std::vector<SourceJob> jobs;
+  constexpr std::size_t n = 90;
+  for (std::size_t i = 0; i < n; ++i) jobs.push_back(job(i));
+  std::vector<std::optional<SourceOutcome>> outcomes(n);
+  std::set<std::thread::id> reporters_of_bodyless;
+  std::mutex mutex;
+  HashSet stored;
+  std::atomic<bool> stop{false};
+  std::thread::id fetcher_thread;
+  {
+    ThreadedFetcher fetcher;
+    fetcher_thread = fetcher.thread_id();
+    const GraphResult result = run_flow_graph(GraphInputs{
+        std::move(jobs), fetcher.submit(), keywords(), ArticleOptions{}, stored, Hash128{}, sink, 4, stop,
+        [&](std::size_t index, SourceOutcome&& outcome) {
+          std::lock_guard lock(mutex);
+          EXPECT_FALSE(outcomes[index]) << "reported twice: " << index;
+          if (index % 3 != 2) reporters_of_bodyless.insert(std::this_thread::get_id());
+          outcomes[index] = std::move(outcome);
+        },
+        &clock});
+    EXPECT_FALSE(result.fatal_error);
+    EXPECT_LE(fetcher.max_in_flight(), 4u);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    ASSERT_TRUE(outcomes[i]) << i;
+    const SourceStatus expected = i % 3 == 0 ? SourceStatus::unchanged : i % 3 == 1 ? SourceStatus::failed : SourceStatus::ok;
+    EXPECT_EQ(outcomes[i]->status, expected) << i;
+  }
+  EXPECT_EQ(reporters_of_bodyless, std::set<std::thread::id>{fetcher_thread});
+  EXPECT_EQ(sink.articles.size(), (n / 3) * 2 + 1) << "two own entries per fed source and the shared story once";
+  EXPECT_EQ(clock.received(MetricStage::parse), n) << "every fetched source passes parse, on either thread";
+  EXPECT_EQ(clock.received(MetricStage::dedupe), (n / 3) * 3);
+  EXPECT_LE(clock.max_in_flight(), 4 + 1);
+}
+
+// An exception from the report callback on the fetcher's thread ends the run like one from a
+// node: run_flow_graph rethrows it instead of waiting for a source that will never settle.
+TEST(FlowGraph, AnExceptionOnTheFetchersThreadIsRethrownInsteadOfHangingTheRun) {
+  RecordingSink sink;
+  std::vector<SourceJob> jobs;
+  for (std::size_t i = 0; i < 30; ++i) jobs.push_back(job(i));
+  HashSet stored;
+  std::atomic<bool> stop{false};
+  ThreadedFetcher fetcher;
+  EXPECT_THROW(run_flow_graph(GraphInputs{std::move(jobs), fetcher.submit(), keywords(), ArticleOptions{}, stored,
+                                          Hash128{}, sink, 4, stop,
+                                          [&](std::size_t index, SourceOutcome&&) {
+                                            if (index == 6) throw std::logic_error("report bug");  // unchanged
+                                          }}),
+               std::logic_error);
 }
 
 }  // namespace

@@ -163,11 +163,10 @@ GraphResult run_in_arena(GraphInputs in) {
   flow::limiter_node<SourceJob> limiter(g, in.max_sources_in_flight);
 
   // The load node's work: the sink gets the source's rows and fetch state, the caller its
-  // outcome. One source at a time (LoadStep and on_source_done are not thread-safe), from the
-  // load node or from the fetcher's thread.
+  // outcome. One source at a time, under settle_mutex (LoadStep and on_source_done are not
+  // thread-safe): from the load node, or from the fetcher's thread.
   std::mutex settle_mutex;
-  auto settle = [&](SourceBatch& batch) {
-    std::lock_guard lock(settle_mutex);
+  auto settle_locked = [&](SourceBatch& batch) {
     if (!sink_failed.load()) {
       try {
         if (batch.items > 0) {
@@ -185,11 +184,15 @@ GraphResult run_in_arena(GraphInputs in) {
     in.on_source_done(batch.index, std::move(batch.outcome));
     settled.done();
   };
+  using LoadNode = flow::function_node<BatchPtr, flow::continue_msg>;
+  LoadNode* load_node = nullptr;  // set once the node exists, before any job is submitted
 
   // A source with nothing to parse is settled on the fetcher's thread, in its callback, and
   // its slot under the limiter goes straight to the next source: in a run where most sources
   // are unchanged, not modified or failing, the graph's workers stay asleep instead of waking
-  // (and spinning) for every batch of deliveries. A source with a body goes into the graph.
+  // (and spinning) for every batch of deliveries. A source with a body goes into the graph, and
+  // so does the batch of one with nothing to parse while the load node is at work: the
+  // fetcher's thread never waits for the sink.
   using FetchNode = flow::async_node<SourceJob, FetchedPtr>;
   FetchNode* fetch_node = nullptr;  // set once the node exists, before any job is submitted
   std::exception_ptr escaped;       // from a callback on the fetcher's thread: rethrown below
@@ -210,12 +213,19 @@ GraphResult run_in_arena(GraphInputs in) {
         return;
       }
       try {
-        SourceBatch batch;
-        batch.items = 1;  // the fetched source
-        timed_stage(clock, MetricStage::parse, Stage::parse, batch, [&](SourceBatch& b) {
+        auto batch = std::make_shared<SourceBatch>();
+        batch->items = 1;  // the fetched source
+        timed(clock, MetricStage::parse, Stage::parse, batch, [&](SourceBatch& b) {
           b = parse_source(FetchedSource{std::move(job), std::move(fetched)}, in.derivation, parse_limits);
         });
-        settle(batch);
+        std::unique_lock lock(settle_mutex, std::try_to_lock);
+        if (!lock) {  // the load node is at work (maybe waiting on the sink): never block this thread on it
+          load_node->try_put(std::move(batch));
+          gateway.release_wait();
+          return;
+        }
+        settle_locked(*batch);
+        lock.unlock();
         if (std::optional<SourceJob> following = take_job()) {
           submit(std::move(*following));
         } else {
@@ -280,10 +290,12 @@ GraphResult run_in_arena(GraphInputs in) {
     return timed(clock, MetricStage::format, Stage::transform, batch,
                  [&](SourceBatch& b) { format_source(b, in.sink, spread_over_workers()); });
   });
-  flow::function_node<BatchPtr, flow::continue_msg> load(g, flow::serial, [&](const BatchPtr& batch) {
-    settle(*batch);
+  LoadNode load(g, flow::serial, [&](const BatchPtr& batch) {
+    std::lock_guard lock(settle_mutex);
+    settle_locked(*batch);
     return flow::continue_msg{};
   });
+  load_node = &load;
 
   flow::make_edge(input, limiter);
   flow::make_edge(limiter, fetch);

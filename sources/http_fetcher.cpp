@@ -1,6 +1,7 @@
 #include "sources/http_fetcher.h"
 
 #include <curl/curl.h>
+#include <pthread.h>
 
 #include <atomic>
 #include <cstdio>
@@ -278,6 +279,7 @@ struct HttpFetcher::Impl {
     // Keep enough idle connections that every host in flight can be reused.
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(options.max_in_flight) * 2);
     worker = std::thread([this] {
+      pthread_setname_np(pthread_self(), "rssflow-fetch");  // for top -H, perf and gdb
       advise_huge_pages_for_thread_heap();  // bodies are received into this thread's arena
       run();
     });

@@ -204,28 +204,58 @@ struct KeywordMatcher::Impl {
 
   std::vector<Compiled> keywords;
   std::vector<KeywordDescription> descriptions;  // same order as keywords
-  std::vector<Term> terms;
-  TermTable table;
-  std::vector<std::unique_ptr<LazyRE2>> patterns;       // RE2-path patterns, by RE2::Set index
-  std::vector<std::size_t> keyword_of_pattern;          // RE2::Set index -> keyword index
-  mutable std::unique_ptr<RE2::Set> triggers;           // built by compile_once(); null when every pattern is a term
+  // What compile_once() builds, on the first match(): a run whose sources are all unchanged
+  // matches nothing and skips it (tokenizing ~1000 aliases and filling the table was most of
+  // the dictionary's load time). Until then, the aliases and patterns wait in `pending`.
+  mutable std::vector<std::vector<KeywordPattern>> pending;  // per keyword
+  mutable std::vector<Term> terms;
+  mutable TermTable table;
+  mutable std::vector<std::unique_ptr<LazyRE2>> patterns;  // RE2-path patterns, by RE2::Set index
+  mutable std::vector<std::size_t> keyword_of_pattern;     // RE2::Set index -> keyword index
+  mutable std::unique_ptr<RE2::Set> triggers;              // null when every pattern is a term
   mutable std::once_flag compiled;
 
-  // The trigger set is compiled on the first match(), not when the dictionary is loaded: a run
-  // whose sources are all unchanged matches nothing and skips it. Syntax was checked at load;
-  // what can still fail here is a program over RE2's memory budget, reported as an exception
-  // from match(). Thread-safe.
+  // Builds the terms, their table and the trigger set. Syntax was checked at load; what can
+  // still fail here is a program over RE2's memory budget, reported as an exception from
+  // match() (and tried again by the next one). Thread-safe.
   void compile_once() const {
     std::call_once(compiled, [this] {
-      if (!patterns.empty()) {
+      std::vector<Term> built_terms;
+      std::vector<std::unique_ptr<LazyRE2>> built_patterns;
+      std::vector<std::size_t> built_keyword_of_pattern;
+      for (std::size_t k = 0; k < pending.size(); ++k) {
+        for (const KeywordPattern& pattern : pending[k]) {
+          // A literal alias is escaped into its pattern, so it always compiles: terms need no
+          // RE2 (compiling the ~1000 alias patterns was most of the dictionary's cost).
+          if (pattern.literal && (pattern.case_sensitive || is_ascii(pattern.source))) {
+            Term term{static_cast<std::uint32_t>(k), pattern.case_sensitive, pattern.source, {}, ~0u};
+            tokenize_keywords(term.text, term.tokens);
+            if (!term.tokens.empty()) {
+              built_terms.push_back(std::move(term));
+              continue;
+            }
+          }
+          built_patterns.push_back(std::make_unique<LazyRE2>(pattern, origin));
+          built_keyword_of_pattern.push_back(k);
+        }
+      }
+      std::unique_ptr<RE2::Set> set;
+      if (!built_patterns.empty()) {
         RE2::Options set_options;
         set_options.set_log_errors(false);
         set_options.set_max_mem(kSetMemoryBudget);
-        auto set = std::make_unique<RE2::Set>(set_options, RE2::UNANCHORED);
-        for (const auto& pattern : patterns) add_to_set(*set, pattern_trigger(pattern->source()), pattern->source(), origin);
+        set = std::make_unique<RE2::Set>(set_options, RE2::UNANCHORED);
+        for (const auto& pattern : built_patterns)
+          add_to_set(*set, pattern_trigger(pattern->source()), pattern->source(), origin);
         if (!set->Compile()) throw std::runtime_error(origin + ": keyword patterns do not fit in RE2's memory budget");
-        triggers = std::move(set);
       }
+      terms = std::move(built_terms);
+      table.build(terms);
+      patterns = std::move(built_patterns);
+      keyword_of_pattern = std::move(built_keyword_of_pattern);
+      triggers = std::move(set);
+      pending.clear();
+      pending.shrink_to_fit();
     });
   }
 
@@ -313,33 +343,20 @@ KeywordMatcher KeywordMatcher::from_file(const std::filesystem::path& path) {
   auto impl = std::make_unique<Impl>();
   impl->dictionary_hash = xxh3_128(text);
   impl->origin = origin;
-  for (const KeywordEntry& entry : entries) {
+  for (KeywordEntry& entry : entries) {
     Impl::Compiled compiled;
     compiled.canonical = entry.slug;  // the slug match() reports
     impl->descriptions.push_back(KeywordDescription{entry.slug, entry.canonical, entry.group});
-    const auto keyword = static_cast<std::uint32_t>(impl->keywords.size());
     for (const KeywordPattern& pattern : entry.patterns) {
-      // A literal alias is escaped into its pattern, so it always compiles: terms need no RE2
-      // (compiling the ~1000 alias patterns was most of the dictionary's start-up cost).
-      if (pattern.literal && (pattern.case_sensitive || is_ascii(pattern.source))) {
-        Term term{keyword, pattern.case_sensitive, pattern.source, {}, ~0u};
-        tokenize_keywords(term.text, term.tokens);
-        if (!term.tokens.empty()) {
-          impl->terms.push_back(std::move(term));
-          continue;
-        }
-      }
-      check_syntax(pattern, origin);
-      impl->patterns.push_back(std::make_unique<LazyRE2>(pattern, impl->origin));
-      impl->keyword_of_pattern.push_back(keyword);
+      if (!pattern.literal) check_syntax(pattern, origin);  // a literal alias always compiles
     }
     for (const KeywordPattern& guard : entry.guards) {
       check_syntax(guard, origin);
       compiled.guards.push_back(std::make_unique<LazyRE2>(guard, impl->origin));
     }
     impl->keywords.push_back(std::move(compiled));
+    impl->pending.push_back(std::move(entry.patterns));
   }
-  impl->table.build(impl->terms);
   return KeywordMatcher(std::move(impl));
 }
 

@@ -1,5 +1,5 @@
 // Finds dictionary keywords (with aliases) in plain text. Loaded (and every pattern's syntax
-// checked) once; its RE2 programs are compiled on the first match(). match() is const and
+// checked) once; its alias table and RE2 programs are built on the first match(). match() is const and
 // thread-safe. The dictionary format (aliases, case=sensitive, match=/not= guard patterns) is
 // described in transforms/keyword_matcher_dictionary.h and at the top of config/keywords.tsv.
 #pragma once
@@ -17,7 +17,7 @@ namespace rssflow {
 
 class KeywordMatcher {
  public:
-  // Loads and compiles the dictionary file (config/keywords.tsv). Throws std::runtime_error
+  // Loads the dictionary file (config/keywords.tsv) and checks it. Throws std::runtime_error
   // naming the file, line and offending pattern when the file is unreadable or invalid.
   static KeywordMatcher from_file(const std::filesystem::path& path);
 
@@ -26,7 +26,7 @@ class KeywordMatcher {
   ~KeywordMatcher();
 
   // Slugs of the keywords found in text ("rust", "cpp"), each once, in dictionary order.
-  // The first call compiles the RE2 programs; it throws std::runtime_error naming the file
+  // The first call builds the alias table and compiles the RE2 programs; it throws std::runtime_error naming the file
   // when a pattern's program exceeds RE2's memory budget (syntax errors are caught by
   // from_file).
   std::vector<std::string> match(std::string_view text) const;

@@ -1,7 +1,8 @@
 // Finds dictionary keywords (with aliases) in plain text. Loaded (and every pattern's syntax
-// checked) once; its alias table and RE2 programs are built on the first match(). match() is const and
-// thread-safe. The dictionary format (aliases, case=sensitive, match=/not= guard patterns) is
-// described in transforms/keyword_matcher_dictionary.h and at the top of config/keywords.tsv.
+// checked) once; its alias table and RE2 programs are built on the first match(). match() is
+// const and thread-safe. The dictionary format (aliases, case=sensitive, match=/not= guard
+// patterns) is described in transforms/keyword_matcher_dictionary.h and at the top of
+// config/keywords.tsv.
 #pragma once
 
 #include <filesystem>
@@ -26,9 +27,9 @@ class KeywordMatcher {
   ~KeywordMatcher();
 
   // Slugs of the keywords found in text ("rust", "cpp"), each once, in dictionary order.
-  // The first call builds the alias table and compiles the RE2 programs; it throws std::runtime_error naming the file
-  // when a pattern's program exceeds RE2's memory budget (syntax errors are caught by
-  // from_file).
+  // The first call builds the alias table and compiles the RE2 programs; it throws
+  // std::runtime_error naming the file when a pattern's program exceeds RE2's memory budget
+  // (syntax errors are caught by from_file).
   std::vector<std::string> match(std::string_view text) const;
 
   // Every keyword of the dictionary (slug, display name, group), in dictionary order.

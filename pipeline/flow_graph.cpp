@@ -201,7 +201,7 @@ GraphResult run_in_arena(GraphInputs in) {
     gateway.reserve_wait();  // keeps wait_for_all() waiting until the callback is done
     FetchRequest request{job.source, job.prior_state.validators};
     if (!job.parse_unchanged_body) request.known_body_hash = job.prior_state.body_hash;
-    in.fetch(std::move(request), [&, job](FetchResult fetched) mutable {
+    in.fetch(std::move(request), [&, job = std::move(job)](FetchResult fetched) mutable {
       clock.record(MetricStage::fetch, fetched.elapsed, 1, std::holds_alternative<FetchedFeed>(fetched.outcome) ? 1 : 0);
       if (context.is_group_execution_cancelled()) {  // a bug ended the run: nothing more is settled
         gateway.release_wait();

@@ -2,9 +2,10 @@
 // body through libcurl can spend. GETs each URL of a file (one per line) through one curl multi
 // handle, PARALLEL transfers at a time (schedule.sh passes rssflow's --per-host default, as all
 // its feeds are on one host), and discards the bodies: no hashing, no state, no threads beyond
-// libcurl's own, libcurl's default options.
+// libcurl's own. With libcurl's default options, or with --as-rssflow the two receive options
+// rssflow's fetcher sets (no signals, its receive buffer size), which make libcurl cheaper.
 //
-//   libcurl_floor PARALLEL URL_FILE
+//   libcurl_floor PARALLEL URL_FILE [--as-rssflow]
 #include <curl/curl.h>
 
 #include <cstdio>
@@ -13,21 +14,30 @@
 #include <string>
 #include <vector>
 
+#include "sources/http_fetcher.h"  // kReceiveBufferBytes
+
 namespace {
 
 std::size_t discard(char*, std::size_t size, std::size_t count, void*) { return size * count; }
 
+bool as_rssflow = false;
+
 void start(CURLM* multi, CURL* easy, const std::string& url) {
   curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard);
+  if (as_rssflow) {
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, rssflow::kReceiveBufferBytes);
+  }
   curl_multi_add_handle(multi, easy);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3 || std::atoi(argv[1]) < 1) {
-    std::fprintf(stderr, "usage: libcurl_floor PARALLEL URL_FILE\n");
+  as_rssflow = argc == 4 && std::string(argv[3]) == "--as-rssflow";
+  if ((argc != 3 && !as_rssflow) || std::atoi(argv[1]) < 1) {
+    std::fprintf(stderr, "usage: libcurl_floor PARALLEL URL_FILE [--as-rssflow]\n");
     return 2;
   }
   const auto parallel = static_cast<std::size_t>(std::atoi(argv[1]));

@@ -61,7 +61,6 @@ constexpr auto kDeliveryInterval = std::chrono::milliseconds(20);
 // Response header bytes accepted per transfer (redirect hops included). Real responses stay
 // far below; a header flood is cut off here and reported as header_too_large.
 constexpr std::size_t kMaxHeaderBytes = 128u << 10;
-constexpr long kReceiveBufferBytes = 128L << 10;  // per transfer in flight
 
 // One transfer in flight: the job plus everything curl's callbacks write into.
 struct Transfer {
@@ -502,8 +501,6 @@ struct HttpFetcher::Impl {
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error_buffer);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    // Fewer, larger reads (the default is 16 KB): a feed of a few hundred KB arrives in a few
-    // recv(2) calls and write callbacks instead of dozens.
     curl_easy_setopt(e, CURLOPT_BUFFERSIZE, kReceiveBufferBytes);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);

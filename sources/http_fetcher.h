@@ -15,6 +15,10 @@
 
 namespace rssflow {
 
+// libcurl's receive buffer per transfer (CURLOPT_BUFFERSIZE; libcurl's default is 16 KiB):
+// a feed of a few hundred KB arrives in a few recv(2) calls and write callbacks, not dozens.
+inline constexpr long kReceiveBufferBytes = 128L << 10;
+
 struct FetchOptions {
   int max_in_flight = 32;                  // --concurrency: transfers at once
   int max_per_host = 2;                    // transfers at once to one host

@@ -5,9 +5,10 @@
 #      source every run (the same 50 runs with --force: conditional GET, no schedule);
 #   2. CPU (user + system) of a run where every feed answers 200 with the body it sent last
 #      time (all `unchanged`) vs the first run that parsed them all.
-#   3. two floors for that run, over the same bodies: curl(1) downloading them, and libcurl alone
-#      receiving them into nothing (bench/libcurl_floor.cpp, as many in flight as rssflow's
-#      --per-host default): what any fetcher built on libcurl pays before it does anything.
+#   3. three floors for that run, over the same bodies: curl(1) downloading them, and libcurl
+#      alone receiving them into nothing (bench/libcurl_floor.cpp, as many in flight as
+#      rssflow's --per-host default), with libcurl's default options and with the receive
+#      options rssflow sets: what any fetcher built on libcurl pays before it does anything.
 # Prints ratios; absolute numbers are only context (machines are shared and noisy).
 #
 #   scripts/bench/schedule.sh            FEEDS=500 RUNS=50 RSSFLOW_BIN=build/rssflow PART=all|cpu
@@ -109,7 +110,8 @@ per_host=$("$bin" run --help | sed -n 's/.*--per-host INT:INT in \[[0-9 -]*\]=\(
 [[ $per_host =~ ^[0-9]+$ ]] || { echo "schedule.sh: cannot read the --per-host default from '$bin run --help'" >&2; exit 1; }
 # The floor must have received every body for its CPU to mean anything: one checked pass.
 "$floor_bin" "$per_host" "$work/urls.txt" || { echo "schedule.sh: libcurl_floor failed" >&2; exit 1; }
-firsts=() unchangeds=() spawns=() curls=() floors=()
+"$floor_bin" "$per_host" "$work/urls.txt" --as-rssflow || { echo "schedule.sh: libcurl_floor --as-rssflow failed" >&2; exit 1; }
+firsts=() unchangeds=() spawns=() curls=() floors=() tuned_floors=()
 for ((k = 0; k < 3; k++)); do
   rm -f "$work/same.json"
   firsts+=("$(same_run same)")
@@ -117,18 +119,20 @@ for ((k = 0; k < 3; k++)); do
   spawns+=("$(cpu_of /bin/true)")
   curls+=("$(cpu_of curl -s --parallel --parallel-max 16 -K "$work/curl.config")")
   floors+=("$(cpu_of "$floor_bin" "$per_host" "$work/urls.txt")")
+  tuned_floors+=("$(cpu_of "$floor_bin" "$per_host" "$work/urls.txt" --as-rssflow)")
 done
 first_cpu=$(min "${firsts[@]}")
 unchanged_cpu=$(min "${unchangeds[@]}")
 spawn_cpu=$(min "${spawns[@]}")
 curl_cpu=$(min "${curls[@]}")
 floor_cpu=$(min "${floors[@]}")
+tuned_floor_cpu=$(min "${tuned_floors[@]}")
 unchanged_statuses=$("$bin" run --sources "$work/same.opml" --sink jsonl --out /dev/null \
   --state-file "$work/same.json" --lock-file "$work/lock" --force 2>&1 | grep '^rssflow run:')
-# Every pass over same.opml fetched the same bodies: the checked floor pass, 3 x (first,
-# unchanged, curl(1), libcurl floor) and the run that printed the statuses.
+# Every pass over same.opml fetched the same bodies: the two checked floor passes, 3 x (first,
+# unchanged, curl(1), both libcurl floors) and the run that printed the statuses.
 same_bytes=$(traffic | cut -d' ' -f2)
-same_passes=14
+same_passes=18
 
 # The same feeds served gzip-compressed (Content-Encoding: gzip, as most feed servers do): the
 # body is hashed as it arrives, so an unchanged one is never inflated.
@@ -163,6 +167,10 @@ printf 'RATIO CPU all-unchanged / curl(1) downloading the same bodies: %.2fx\n' 
 printf 'floor: libcurl alone receiving the same bodies, %s in flight, %.3f s = %.1f%% of the first run\n' \
   "$per_host" "$floor_cpu" "$(echo "100 * $floor_cpu / $first_cpu" | bc -l)"
 printf 'RATIO CPU all-unchanged / libcurl alone: %.2fx\n' "$(echo "$unchanged_cpu / $floor_cpu" | bc -l)"
+printf 'floor: libcurl alone with the receive options rssflow sets (no signals, its buffer size) %.3f s = %.1f%% of the first run\n' \
+  "$tuned_floor_cpu" "$(echo "100 * $tuned_floor_cpu / $first_cpu" | bc -l)"
+printf 'RATIO CPU all-unchanged / libcurl alone with rssflow'"'"'s receive options: %.2fx\n' \
+  "$(echo "$unchanged_cpu / $tuned_floor_cpu" | bc -l)"
 printf 'gzip-served (CPU, best of 3): first run %.3f s, all-unchanged run %.3f s (%d KB served per run)\n' \
   "$gzip_first_cpu" "$gzip_unchanged_cpu" "$((gzip_bytes / 6 / 1000))"
 printf 'RATIO CPU all-unchanged / first, gzip-served: %.1f%%\n' "$(echo "100 * $gzip_unchanged_cpu / $gzip_first_cpu" | bc -l)"

@@ -370,6 +370,13 @@ const Hash128& KeywordMatcher::dictionary_hash() const { return impl_->dictionar
 
 const std::vector<KeywordDescription>& KeywordMatcher::keywords() const { return impl_->descriptions; }
 
+void KeywordMatcher::prepare() const noexcept {
+  try {
+    impl_->compile_once();
+  } catch (...) {  // over RE2's memory budget: the next match() tries again and throws
+  }
+}
+
 std::vector<std::string> KeywordMatcher::match(std::string_view text) const {
   const Impl& impl = *impl_;
   impl.compile_once();

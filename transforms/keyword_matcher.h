@@ -32,6 +32,11 @@ class KeywordMatcher {
   // (syntax errors are caught by from_file).
   std::vector<std::string> match(std::string_view text) const;
 
+  // Builds now what the first match() would (thread-safe; a failure is left for match() to
+  // report): a run calls it on a spare worker when the first body arrives, so that the
+  // threads matching keywords do not wait for the build.
+  void prepare() const noexcept;
+
   // Every keyword of the dictionary (slug, display name, group), in dictionary order.
   const std::vector<KeywordDescription>& keywords() const;
 

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sys/socket.h>
@@ -14,6 +15,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <vector>
@@ -402,6 +404,62 @@ TEST_F(HttpFetcherTest, ReadsFileSourcesDirectly) {
   ASSERT_NE(error, nullptr);
   EXPECT_EQ(error->code, ErrorCode::not_a_regular_file);
   EXPECT_NE(error->message.find(RSSFLOW_TEST_DATA_DIR), std::string::npos);
+}
+
+// Bodies are handed over as soon as enough of them wait to be worth waking the consumer, not
+// after a whole list of file sources has been read: the first callback runs before the last
+// file is read, as the change it makes to that file shows. The worker is held in a first
+// callback while the list is submitted, so that it takes the list in one piece.
+TEST_F(HttpFetcherTest, FileBodiesAreDeliveredOnceEnoughWaitNotAfterTheWholeList) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("rssflow-delivery-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  constexpr std::size_t kFiles = 12;
+  const auto path_of = [&](std::size_t i) { return dir / ("feed" + std::to_string(i) + ".xml"); };
+  for (std::size_t i = 0; i < kFiles; ++i) {
+    std::ofstream(path_of(i), std::ios::binary) << "<rss>" << std::string(100 << 10, 'x') << "</rss>";
+  }
+  std::vector<FetchRequest> requests;
+  for (std::size_t i = 0; i < kFiles; ++i) requests.push_back(request_for("file://" + path_of(i).string()));
+  HttpFetcher fetcher(test_options());
+  std::mutex mutex;
+  std::condition_variable done;
+  std::vector<std::optional<FetchResult>> results(kFiles);
+  std::size_t remaining = kFiles;
+  bool rewritten = false;
+  bool holding = false, released = false;
+  fetcher.submit(request_for("file://" + path_of(0).string()), [&](FetchResult) {
+    std::unique_lock lock(mutex);
+    holding = true;
+    done.notify_all();
+    done.wait(lock, [&] { return released; });
+  });
+  {
+    std::unique_lock lock(mutex);
+    done.wait(lock, [&] { return holding; });
+  }
+  for (std::size_t i = 0; i < kFiles; ++i) {
+    fetcher.submit(requests[i], [&, i](FetchResult result) {
+      std::lock_guard lock(mutex);
+      if (!rewritten) {
+        rewritten = true;
+        std::ofstream(path_of(kFiles - 1), std::ios::binary | std::ios::trunc) << "<rss>changed</rss>";
+      }
+      results[i] = std::move(result);
+      if (--remaining == 0) done.notify_all();
+    });
+  }
+  {
+    std::unique_lock lock(mutex);
+    released = true;
+    done.notify_all();
+    done.wait(lock, [&] { return remaining == 0; });
+  }
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(feed_of(*results[0]).body.size(), (100u << 10) + 11);
+  EXPECT_TRUE(feed_of(*results[kFiles - 1]).body == "<rss>changed</rss>")
+      << "the last file was read before the first callback: " << feed_of(*results[kFiles - 1]).body.size()
+      << " bytes";
 }
 
 // A FIFO without a writer would block a plain open(2) forever, and /dev/zero never ends: both

@@ -170,6 +170,22 @@ TEST(KeywordMatcher, IsSafeToShareBetweenThreads) {
   for (const auto& result : results) EXPECT_EQ(result, expected);
 }
 
+// prepare() builds on one thread what match() would build on its first call; threads that
+// match meanwhile wait for that one build and find what a matcher never prepared finds.
+TEST(KeywordMatcher, PreparedOnOneThreadWhileOthersMatchItFindsTheSame) {
+  const std::string text = "TypeScript, Rust and PostgreSQL in Docker on Kubernetes";
+  const std::vector<std::string> expected = matcher().match(text);
+  const KeywordMatcher fresh = KeywordMatcher::from_file(kDictionary);
+  std::vector<std::vector<std::string>> results(3);
+  std::vector<std::thread> threads;
+  threads.emplace_back([&fresh] { fresh.prepare(); });
+  for (auto& result : results) threads.emplace_back([&result, &fresh, &text] { result = fresh.match(text); });
+  for (auto& thread : threads) thread.join();
+  for (const auto& result : results) EXPECT_EQ(result, expected);
+  fresh.prepare();  // a second time: nothing to do
+  EXPECT_EQ(fresh.match(text), expected);
+}
+
 class DictionaryFile {
  public:
   explicit DictionaryFile(const std::string& contents)

@@ -128,6 +128,82 @@ class SourcesSettled {
   bool input_stopped_ = false;
 };
 
+// What the graph's threads and the fetcher's thread share: the cursor over the due sources
+// (taken by the input node, and by the fetcher's thread when a settled source hands its
+// limiter slot on) and settling a source — the load node's work: the sink gets the source's
+// rows and fetch state, the caller its outcome. One source settles at a time (LoadStep and
+// on_source_done are not thread-safe).
+class Settlement {
+ public:
+  Settlement(GraphInputs& in, StageClock& clock, SourcesSettled& settled, GraphResult& result)
+      : in_(in), clock_(clock), settled_(settled), result_(result), load_step_(in.sink) {}
+
+  // The next due source; none once the list is done, a stop was requested or the sink failed.
+  std::optional<SourceJob> take() {
+    std::lock_guard lock(cursor_mutex_);
+    if (next_ >= in_.jobs.size() || in_.stop_requested.load() || sink_failed_.load()) return std::nullopt;
+    settled_.emitted();
+    clock_.enter();
+    return std::move(in_.jobs[next_++]);
+  }
+
+  // Settles the batch, waiting for another source's settling to end (the load node).
+  void settle(SourceBatch& batch) {
+    std::lock_guard lock(settle_mutex_);
+    settle_locked(batch);
+  }
+
+  // Settles the batch unless another source is settling (the load node may be waiting on the
+  // sink): false then, and the batch is untouched. For the fetcher's thread, which never waits.
+  bool try_settle(SourceBatch& batch) {
+    std::unique_lock lock(settle_mutex_, std::try_to_lock);
+    if (!lock) return false;
+    settle_locked(batch);
+    return true;
+  }
+
+  // An exception from on_source_done on the fetcher's thread (a bug): kept for rethrow().
+  void escaped(std::exception_ptr error) {
+    std::lock_guard lock(settle_mutex_);
+    if (!escaped_) escaped_ = std::move(error);
+  }
+  void rethrow_escaped() {
+    std::lock_guard lock(settle_mutex_);
+    if (escaped_) std::rethrow_exception(escaped_);
+  }
+
+ private:
+  void settle_locked(SourceBatch& batch) {
+    if (!sink_failed_.load()) {
+      try {
+        if (batch.items > 0) {
+          timed_stage(clock_, MetricStage::load, Stage::load, batch, [&](SourceBatch& b) { load_step_.consume(b); });
+        } else {
+          load_step_.consume(batch);  // no rows, but the source's fetch state goes to the sink
+        }
+      } catch (const std::exception& e) {
+        // The sink refused or lost its connection: stop feeding sources, report, exit 3.
+        sink_failed_.store(true);
+        result_.fatal_error = e.what();
+      }
+    }
+    clock_.leave();
+    in_.on_source_done(batch.index, std::move(batch.outcome));
+    settled_.done();
+  }
+
+  GraphInputs& in_;
+  StageClock& clock_;
+  SourcesSettled& settled_;
+  GraphResult& result_;
+  LoadStep load_step_;
+  std::atomic<bool> sink_failed_{false};
+  std::mutex cursor_mutex_;
+  std::size_t next_ = 0;
+  std::mutex settle_mutex_;
+  std::exception_ptr escaped_;
+};
+
 GraphResult run_in_arena(GraphInputs in) {
   GraphResult result;
   SourcesSettled settled;
@@ -135,24 +211,13 @@ GraphResult run_in_arena(GraphInputs in) {
   StageClock& clock = in.clock ? *in.clock : fallback_clock;
   const ParseLimits default_limits;
   const ParseLimits& parse_limits = in.parse_limits ? *in.parse_limits : default_limits;
-  std::atomic<bool> sink_failed{false};
   DedupeStep dedupe_step(in.stored_entries);
-  LoadStep load_step(in.sink);
+  Settlement settlement(in, clock, settled, result);
 
   oneapi::tbb::task_group_context context;  // cancelled when a node throws
   flow::graph g(context);
-  // The due sources in order, taken by the input node and by the fetcher's thread (below).
-  std::mutex cursor_mutex;
-  std::size_t next = 0;
-  auto take_job = [&]() -> std::optional<SourceJob> {
-    std::lock_guard lock(cursor_mutex);
-    if (next >= in.jobs.size() || in.stop_requested.load() || sink_failed.load()) return std::nullopt;
-    settled.emitted();
-    clock.enter();
-    return std::move(in.jobs[next++]);
-  };
   flow::input_node<SourceJob> input(g, [&](oneapi::tbb::flow_control& control) -> SourceJob {
-    std::optional<SourceJob> job = take_job();
+    std::optional<SourceJob> job = settlement.take();
     if (!job) {
       control.stop();
       settled.input_stopped();
@@ -162,28 +227,6 @@ GraphResult run_in_arena(GraphInputs in) {
   });
   flow::limiter_node<SourceJob> limiter(g, in.max_sources_in_flight);
 
-  // The load node's work: the sink gets the source's rows and fetch state, the caller its
-  // outcome. One source at a time, under settle_mutex (LoadStep and on_source_done are not
-  // thread-safe): from the load node, or from the fetcher's thread.
-  std::mutex settle_mutex;
-  auto settle_locked = [&](SourceBatch& batch) {
-    if (!sink_failed.load()) {
-      try {
-        if (batch.items > 0) {
-          timed_stage(clock, MetricStage::load, Stage::load, batch, [&](SourceBatch& b) { load_step.consume(b); });
-        } else {
-          load_step.consume(batch);  // no rows, but the source's fetch state goes to the sink
-        }
-      } catch (const std::exception& e) {
-        // The sink refused or lost its connection: stop feeding sources, report, exit 3.
-        sink_failed.store(true);
-        result.fatal_error = e.what();
-      }
-    }
-    clock.leave();
-    in.on_source_done(batch.index, std::move(batch.outcome));
-    settled.done();
-  };
   using LoadNode = flow::function_node<BatchPtr, flow::continue_msg>;
   LoadNode* load_node = nullptr;  // set once the node exists, before any job is submitted
 
@@ -195,7 +238,6 @@ GraphResult run_in_arena(GraphInputs in) {
   // fetcher's thread never waits for the sink.
   using FetchNode = flow::async_node<SourceJob, FetchedPtr>;
   FetchNode* fetch_node = nullptr;  // set once the node exists, before any job is submitted
-  std::exception_ptr escaped;       // from a callback on the fetcher's thread: rethrown below
   std::function<void(SourceJob)> submit = [&](SourceJob job) {
     FetchNode::gateway_type& gateway = fetch_node->gateway();
     gateway.reserve_wait();  // keeps wait_for_all() waiting until the callback is done
@@ -218,22 +260,18 @@ GraphResult run_in_arena(GraphInputs in) {
         timed(clock, MetricStage::parse, Stage::parse, batch, [&](SourceBatch& b) {
           b = parse_source(FetchedSource{std::move(job), std::move(fetched)}, in.derivation, parse_limits);
         });
-        std::unique_lock lock(settle_mutex, std::try_to_lock);
-        if (!lock) {  // the load node is at work (maybe waiting on the sink): never block this thread on it
-          load_node->try_put(std::move(batch));
+        if (!settlement.try_settle(*batch)) {
+          load_node->try_put(std::move(batch));  // its slot comes back through the load node
           gateway.release_wait();
           return;
         }
-        settle_locked(*batch);
-        lock.unlock();
-        if (std::optional<SourceJob> following = take_job()) {
+        if (std::optional<SourceJob> following = settlement.take()) {
           submit(std::move(*following));
         } else {
           limiter.decrementer().try_put(flow::continue_msg{});
         }
       } catch (...) {  // a bug (on_source_done threw): end the run as a node's exception would
-        std::lock_guard lock(settle_mutex);
-        if (!escaped) escaped = std::current_exception();
+        settlement.escaped(std::current_exception());
         context.cancel_group_execution();
       }
       gateway.release_wait();
@@ -254,6 +292,10 @@ GraphResult run_in_arena(GraphInputs in) {
   // worker with the first body, so the keywords stage does not hold its threads waiting for it;
   // a run without bodies to parse never builds it.
   oneapi::tbb::task_group keyword_build;
+  const struct WaitForKeywordBuild {
+    oneapi::tbb::task_group& build;
+    ~WaitForKeywordBuild() { build.wait(); }  // prepare() does not throw
+  } wait_for_keyword_build{keyword_build};
   std::once_flag keyword_build_started;
   ParseNode parse(g, flow::unlimited, [&](const FetchedPtr& fetched, ParseNode::output_ports_type& ports) {
     std::call_once(keyword_build_started, [&] { keyword_build.run([&] { in.keywords.prepare(); }); });
@@ -297,8 +339,7 @@ GraphResult run_in_arena(GraphInputs in) {
                  [&](SourceBatch& b) { format_source(b, in.sink, spread_over_workers()); });
   });
   LoadNode load(g, flow::serial, [&](const BatchPtr& batch) {
-    std::lock_guard lock(settle_mutex);
-    settle_locked(*batch);
+    settlement.settle(*batch);
     return flow::continue_msg{};
   });
   load_node = &load;
@@ -320,9 +361,7 @@ GraphResult run_in_arena(GraphInputs in) {
   while (!settled.wait_for(std::chrono::milliseconds(100)) && !context.is_group_execution_cancelled()) {
   }
   g.wait_for_all();
-  keyword_build.wait();
-  std::lock_guard lock(settle_mutex);
-  if (escaped) std::rethrow_exception(escaped);
+  settlement.rethrow_escaped();
   return result;
 }
 

@@ -356,7 +356,9 @@ TEST(FlowGraph, AFailingSinkStopsNewSourcesAndReportsTheFatalError) {
 // is unchanged when i % 3 == 0, fails when i % 3 == 1, and brings its body otherwise.
 class ThreadedFetcher {
  public:
-  ThreadedFetcher() : thread_([this] { answer(); }) {}
+  // before_answer(i), when given, runs on the fetcher's thread before source i is answered.
+  explicit ThreadedFetcher(std::function<void(std::size_t)> before_answer = {})
+      : before_answer_(std::move(before_answer)), thread_([this] { answer(); }) {}
   ~ThreadedFetcher() {
     {
       std::lock_guard lock(mutex_);
@@ -380,9 +382,12 @@ class ThreadedFetcher {
   std::thread::id thread_id() const { return thread_.get_id(); }
 
  private:
-  static FetchResult result_for(const FetchRequest& request) {
+  static std::size_t index_of(const FetchRequest& request) {
     const std::string number = request.source.url.substr(feed_url(0).size() - 5);
-    const std::size_t i = std::stoul(number.substr(0, number.find('.')));
+    return std::stoul(number.substr(0, number.find('.')));
+  }
+  static FetchResult result_for(const FetchRequest& request) {
+    const std::size_t i = index_of(request);
     if (i % 3 == 1) {
       FetchResult failure;
       failure.outcome = StageError{Stage::fetch, request.source.url, ErrorCode::connect, "refused"};
@@ -405,6 +410,7 @@ class ThreadedFetcher {
       queue_.pop_front();
       ++answered_;  // answered before the callback, as HttpFetcher's job leaves its slot
       lock.unlock();
+      if (before_answer_) before_answer_(index_of(request));
       on_done(result_for(request));
       lock.lock();
     }
@@ -415,6 +421,7 @@ class ThreadedFetcher {
   std::deque<std::pair<FetchRequest, std::function<void(FetchResult)>>> queue_;
   std::size_t submitted_ = 0, answered_ = 0, max_in_flight_ = 0;
   bool stopping_ = false;
+  std::function<void(std::size_t)> before_answer_;
   std::thread thread_;  // last: starts once the rest exists
 };
 
@@ -461,6 +468,67 @@ TEST(FlowGraph, SourcesWithNothingToParseSettleOnTheFetchersThreadWithinTheLimit
   EXPECT_EQ(clock.received(MetricStage::parse), n) << "every fetched source passes parse, on either thread";
   EXPECT_EQ(clock.received(MetricStage::dedupe), (n / 3) * 3);
   EXPECT_LE(clock.max_in_flight(), 4 + 1);
+}
+
+// A sink that holds its first write of rows until released.
+class HeldSink : public RecordingSink {
+ public:
+  void write(ArticleBatch&& batch) override {
+    {
+      std::unique_lock lock(mutex);
+      if (!held_once) {
+        held_once = true;
+        writing = true;
+        changed.notify_all();
+        changed.wait(lock, [&] { return released; });
+      }
+    }
+    RecordingSink::write(std::move(batch));
+  }
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool held_once = false, writing = false, released = false;
+};
+
+// While the load node is settling a source (its sink write held), the fetcher's thread does
+// not wait for it: a source with nothing to parse that arrives then goes to the load node and
+// is settled there once the write returns.
+TEST(FlowGraph, ASourceWithNothingToParseGoesToTheLoadNodeWhileItIsAtWork) {
+  HeldSink sink;
+  std::vector<SourceJob> jobs;
+  for (std::size_t i = 0; i < 6; ++i) jobs.push_back(job(i));
+  std::vector<std::optional<SourceOutcome>> outcomes(6);
+  std::vector<std::thread::id> reporter(6);
+  std::mutex mutex;
+  HashSet stored;
+  std::atomic<bool> stop{false};
+  std::thread::id fetcher_thread;
+  {
+    // Source 3 (unchanged) is answered only once source 2's rows are being written, and the
+    // write is released only after the fetcher has handed source 3 on (before source 4).
+    ThreadedFetcher fetcher([&](std::size_t i) {
+      std::unique_lock lock(sink.mutex);
+      if (i == 3) sink.changed.wait(lock, [&] { return sink.writing; });
+      if (i == 4) {
+        sink.released = true;
+        sink.changed.notify_all();
+      }
+    });
+    fetcher_thread = fetcher.thread_id();
+    const GraphResult result = run_flow_graph(GraphInputs{
+        std::move(jobs), fetcher.submit(), keywords(), ArticleOptions{}, stored, Hash128{}, sink, 6, stop,
+        [&](std::size_t index, SourceOutcome&& outcome) {
+          std::lock_guard lock(mutex);
+          reporter[index] = std::this_thread::get_id();
+          outcomes[index] = std::move(outcome);
+        }});
+    EXPECT_FALSE(result.fatal_error);
+  }
+  for (std::size_t i = 0; i < 6; ++i) ASSERT_TRUE(outcomes[i]) << i;
+  EXPECT_EQ(outcomes[3]->status, SourceStatus::unchanged);
+  EXPECT_EQ(reporter[0], fetcher_thread) << "nothing was settling: settled on the fetcher's thread";
+  EXPECT_NE(reporter[3], fetcher_thread) << "the load node was at work: settled by it";
+  EXPECT_EQ(sink.articles.size(), 2u * 2 + 1) << "sources 2 and 5 each with their own two and the shared story once";
 }
 
 // An exception from the report callback on the fetcher's thread ends the run like one from a

@@ -105,6 +105,9 @@ struct FetchedFeed {
   // How long the response says it stays fresh: Cache-Control max-age, else Expires - Date.
   // Absent when the response says nothing (or no-cache / no-store).
   std::optional<std::chrono::seconds> fresh_for{};
+
+  // A body to decode and parse: neither a 304 nor the last body again.
+  bool has_body() const { return !not_modified && !body_unchanged; }
 };
 
 // What a feed document says about how often to poll it. Hours and weekdays are GMT, as RSS

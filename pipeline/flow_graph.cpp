@@ -1,8 +1,8 @@
 #include "pipeline/flow_graph.h"
 
 #include <chrono>
-#include <exception>
 #include <condition_variable>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -71,7 +71,16 @@ const BatchPtr& timed(StageClock& clock, MetricStage stage, Stage error_stage, c
 // nothing for the stages between fetch and load.
 bool has_body_to_parse(const FetchResult& result) {
   const auto* feed = std::get_if<FetchedFeed>(&result.outcome);
-  return feed && !feed->not_modified && !feed->body_unchanged;
+  return feed && feed->has_body();
+}
+
+// parse_source inside the timing wrapper: the batch of one fetched source.
+BatchPtr parse_timed(FetchedSource fetched, StageClock& clock, const Hash128& derivation, const ParseLimits& limits) {
+  auto batch = std::make_shared<SourceBatch>();
+  batch->items = 1;  // the fetched source
+  timed(clock, MetricStage::parse, Stage::parse, batch,
+        [&](SourceBatch& b) { b = parse_source(std::move(fetched), derivation, limits); });
+  return batch;
 }
 
 // True on a thread inside the fetch node's call to the fetcher: a fetcher that answers there,
@@ -255,11 +264,7 @@ GraphResult run_in_arena(GraphInputs in) {
         return;
       }
       try {
-        auto batch = std::make_shared<SourceBatch>();
-        batch->items = 1;  // the fetched source
-        timed(clock, MetricStage::parse, Stage::parse, batch, [&](SourceBatch& b) {
-          b = parse_source(FetchedSource{std::move(job), std::move(fetched)}, in.derivation, parse_limits);
-        });
+        BatchPtr batch = parse_timed(FetchedSource{std::move(job), std::move(fetched)}, clock, in.derivation, parse_limits);
         if (!settlement.try_settle(*batch)) {
           load_node->try_put(std::move(batch));  // its slot comes back through the load node
           gateway.release_wait();
@@ -302,15 +307,8 @@ GraphResult run_in_arena(GraphInputs in) {
     // A body to parse: journalled and named to the fatal-signal handler while it is parsed.
     const std::string url = fetched->job.source.url;  // outlives the scope, which refers to it
     std::optional<ParsingScope> parsing;
-    if (const auto* feed = std::get_if<FetchedFeed>(&fetched->result.outcome);
-        feed && !feed->not_modified && !feed->body_unchanged) {
-      parsing.emplace(in.journal, url);
-    }
-    auto batch = std::make_shared<SourceBatch>();
-    batch->items = 1;  // the fetched source
-    timed(clock, MetricStage::parse, Stage::parse, batch, [&](SourceBatch& b) {
-      b = parse_source(std::move(*fetched), in.derivation, parse_limits);
-    });
+    if (has_body_to_parse(fetched->result)) parsing.emplace(in.journal, url);
+    BatchPtr batch = parse_timed(std::move(*fetched), clock, in.derivation, parse_limits);
     parsing.reset();
     if (batch->items > 0) {
       std::get<0>(ports).try_put(std::move(batch));

@@ -654,7 +654,7 @@ struct HttpFetcher::Impl {
     feed.not_modified = status == 304;
     feed.body = std::move(t.body);
     if (!feed.not_modified) note_body_hash(feed, t.body_hash.digest(), job.request);
-    if (!feed.not_modified && !feed.body_unchanged) {
+    if (feed.has_body()) {
       if (auto failure = decode_content(feed, last, options.max_body_bytes)) return std::move(*failure);
     }
     if (last) {
@@ -687,8 +687,7 @@ struct HttpFetcher::Impl {
   void deliver(Job& job, FetchResult result) {
     if (!job.on_done) return;
     if (undelivered.empty()) first_undelivered = Clock::now();
-    if (const auto* feed = std::get_if<FetchedFeed>(&result.outcome);
-        feed && !feed->not_modified && !feed->body_unchanged) {
+    if (const auto* feed = std::get_if<FetchedFeed>(&result.outcome); feed && feed->has_body()) {
       undelivered_body_bytes += feed->body.size();
     }
     undelivered.push_back(Delivery{std::move(job.on_done), job.request.source.url, std::move(result)});

@@ -356,7 +356,10 @@ TEST(FlowGraph, AFailingSinkStopsNewSourcesAndReportsTheFatalError) {
 // is unchanged when i % 3 == 0, fails when i % 3 == 1, and brings its body otherwise.
 class ThreadedFetcher {
  public:
-  // before_answer(i), when given, runs on the fetcher's thread before source i is answered.
+  // before_answer(i), when given, runs on the fetcher's thread before source i is answered, and
+  // sources are then answered in index order: the graph submits them in whatever order its
+  // workers run the fetch node, and a hook that holds source i for something source i-1 does
+  // must not find i queued first. (The run's limiter must then admit every source at once.)
   explicit ThreadedFetcher(std::function<void(std::size_t)> before_answer = {})
       : before_answer_(std::move(before_answer)), thread_([this] { answer(); }) {}
   ~ThreadedFetcher() {
@@ -401,13 +404,22 @@ class ThreadedFetcher {
     }
     return result;
   }
+  // The queued request to answer next: the first, or in index order the next index's; none yet.
+  std::optional<std::size_t> next_in_queue() const {
+    if (!before_answer_) return queue_.empty() ? std::nullopt : std::optional<std::size_t>(0);
+    for (std::size_t k = 0; k < queue_.size(); ++k)
+      if (index_of(queue_[k].first) == next_index_) return k;
+    return std::nullopt;
+  }
   void answer() {
     std::unique_lock lock(mutex_);
     for (;;) {
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;
-      auto [request, on_done] = std::move(queue_.front());
-      queue_.pop_front();
+      wake_.wait(lock, [&] { return stopping_ || next_in_queue(); });
+      const std::optional<std::size_t> next = next_in_queue();
+      if (!next) return;
+      auto [request, on_done] = std::move(queue_[*next]);
+      queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(*next));
+      ++next_index_;
       ++answered_;  // answered before the callback, as HttpFetcher's job leaves its slot
       lock.unlock();
       if (before_answer_) before_answer_(index_of(request));
@@ -419,7 +431,7 @@ class ThreadedFetcher {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::pair<FetchRequest, std::function<void(FetchResult)>>> queue_;
-  std::size_t submitted_ = 0, answered_ = 0, max_in_flight_ = 0;
+  std::size_t submitted_ = 0, answered_ = 0, max_in_flight_ = 0, next_index_ = 0;
   bool stopping_ = false;
   std::function<void(std::size_t)> before_answer_;
   std::thread thread_;  // last: starts once the rest exists

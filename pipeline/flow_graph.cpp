@@ -1,7 +1,6 @@
 #include "pipeline/flow_graph.h"
 
 #include <chrono>
-#include <condition_variable>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -20,10 +19,11 @@
 #include <oneapi/tbb/task_arena.h>
 #include <oneapi/tbb/task_group.h>
 
-#include "core/heap_pages.h"
 #include "pipeline/inflight_journal.h"
+#include "pipeline/settlement.h"
 #include "pipeline/signals.h"
 #include "pipeline/stage_clock.h"
+#include "pipeline/stage_timing.h"
 
 namespace rssflow {
 namespace {
@@ -34,38 +34,6 @@ namespace flow = oneapi::tbb::flow;
 // the graph carries them behind a pointer. Each message has exactly one consumer at a time.
 using FetchedPtr = std::shared_ptr<FetchedSource>;
 using BatchPtr = std::shared_ptr<SourceBatch>;
-
-// The one timing wrapper: runs a stage on a batch, records its duration and the items it
-// received and emitted, and turns an exception (a bug) into the source's failure. A stage with
-// nothing to do for this batch (an empty or failed source) records nothing. The thread running
-// a stage gets huge pages for its malloc heap first (core/heap_pages.h; once per thread): the
-// stages allocate there, and most of a run's page faults were theirs. (Not a TBB
-// task_scheduler_observer: its registration outlived the arena and leaked.)
-template <class Work>
-void timed_stage(StageClock& clock, MetricStage stage, Stage error_stage, SourceBatch& batch, Work&& work) {
-  advise_huge_pages_for_thread_heap();
-  const std::size_t received = batch.items;
-  if (received == 0 && stage != MetricStage::parse) return;
-  const auto start = std::chrono::steady_clock::now();
-  if (stage == MetricStage::load) {
-    work(batch);  // a sink failure ends the run: settling handles it
-  } else {
-    try {
-      work(batch);
-    } catch (const std::exception& e) {
-      batch.fail_internal(error_stage, e.what());
-    }
-  }
-  clock.record(stage, std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start),
-               received, batch.items);
-}
-
-// timed_stage for a node: the batch goes on to the next one.
-template <class Work>
-const BatchPtr& timed(StageClock& clock, MetricStage stage, Stage error_stage, const BatchPtr& batch, Work&& work) {
-  timed_stage(clock, stage, error_stage, *batch, std::forward<Work>(work));
-  return batch;
-}
 
 // A fetched source with a body to parse; any other (failed, not modified, unchanged) has
 // nothing for the stages between fetch and load.
@@ -107,260 +75,208 @@ EntryRanges spread_over_workers(const std::string* url = nullptr) {
   };
 }
 
-// Every source the input node emitted has been through the load node, and the input node
-// has stopped: what the calling thread waits for, asleep (see run_flow_graph).
-class SourcesSettled {
+// The graph of one run: its nodes are built by the constructor (each node's body is one of the
+// member functions below) and wired as pipeline/flow_graph.h draws them; run() feeds it the due
+// sources and returns once every one has settled.
+class SourceGraph {
  public:
-  void emitted() { change([&] { ++emitted_; }); }
-  void done() { change([&] { ++done_; }); }
-  void input_stopped() { change([&] { input_stopped_ = true; }); }
-  // True when settled; false after `timeout` without.
-  bool wait_for(std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mutex_);
-    return settled_.wait_for(lock, timeout, [&] { return input_stopped_ && done_ == emitted_; });
-  }
+  explicit SourceGraph(GraphInputs& in);
+  ~SourceGraph() { keyword_build_.wait(); }  // prepare() does not throw
+  SourceGraph(const SourceGraph&) = delete;
+  SourceGraph& operator=(const SourceGraph&) = delete;
+
+  GraphResult run();
 
  private:
-  template <class Change>
-  void change(Change&& apply) {
-    {
-      std::lock_guard lock(mutex_);
-      apply();
-      if (!input_stopped_ || done_ != emitted_) return;
-    }
-    settled_.notify_all();
-  }
-  std::mutex mutex_;
-  std::condition_variable settled_;
-  std::size_t emitted_ = 0;
-  std::size_t done_ = 0;
-  bool input_stopped_ = false;
-};
-
-// What the graph's threads and the fetcher's thread share: the cursor over the due sources
-// (taken by the input node, and by the fetcher's thread when a settled source hands its
-// limiter slot on) and settling a source — the load node's work: the sink gets the source's
-// rows and fetch state, the caller its outcome. One source settles at a time (LoadStep and
-// on_source_done are not thread-safe).
-class Settlement {
- public:
-  Settlement(GraphInputs& in, StageClock& clock, SourcesSettled& settled, GraphResult& result)
-      : in_(in), clock_(clock), settled_(settled), result_(result), load_step_(in.sink) {}
-
-  // The next due source; none once the list is done, a stop was requested or the sink failed.
-  std::optional<SourceJob> take() {
-    std::lock_guard lock(cursor_mutex_);
-    if (next_ >= in_.jobs.size() || in_.stop_requested.load() || sink_failed_.load()) return std::nullopt;
-    settled_.emitted();
-    clock_.enter();
-    return std::move(in_.jobs[next_++]);
-  }
-
-  // Settles the batch, waiting for another source's settling to end (the load node).
-  void settle(SourceBatch& batch) {
-    std::lock_guard lock(settle_mutex_);
-    settle_locked(batch);
-  }
-
-  // Settles the batch unless another source is settling (the load node may be waiting on the
-  // sink): false then, and the batch is untouched. For the fetcher's thread, which never waits.
-  bool try_settle(SourceBatch& batch) {
-    std::unique_lock lock(settle_mutex_, std::try_to_lock);
-    if (!lock) return false;
-    settle_locked(batch);
-    return true;
-  }
-
-  // An exception from on_source_done on the fetcher's thread (a bug): kept for rethrow().
-  void escaped(std::exception_ptr error) {
-    std::lock_guard lock(settle_mutex_);
-    if (!escaped_) escaped_ = std::move(error);
-  }
-  void rethrow_escaped() {
-    std::lock_guard lock(settle_mutex_);
-    if (escaped_) std::rethrow_exception(escaped_);
-  }
-
- private:
-  void settle_locked(SourceBatch& batch) {
-    if (!sink_failed_.load()) {
-      try {
-        if (batch.items > 0) {
-          timed_stage(clock_, MetricStage::load, Stage::load, batch, [&](SourceBatch& b) { load_step_.consume(b); });
-        } else {
-          load_step_.consume(batch);  // no rows, but the source's fetch state goes to the sink
-        }
-      } catch (const std::exception& e) {
-        // The sink refused or lost its connection: stop feeding sources, report, exit 3.
-        sink_failed_.store(true);
-        result_.fatal_error = e.what();
-      }
-    }
-    clock_.leave();
-    in_.on_source_done(batch.index, std::move(batch.outcome));
-    settled_.done();
-  }
-
-  GraphInputs& in_;
-  StageClock& clock_;
-  SourcesSettled& settled_;
-  GraphResult& result_;
-  LoadStep load_step_;
-  std::atomic<bool> sink_failed_{false};
-  std::mutex cursor_mutex_;
-  std::size_t next_ = 0;
-  std::mutex settle_mutex_;
-  std::exception_ptr escaped_;
-};
-
-GraphResult run_in_arena(GraphInputs in) {
-  GraphResult result;
-  SourcesSettled settled;
-  StageClock fallback_clock;
-  StageClock& clock = in.clock ? *in.clock : fallback_clock;
-  const ParseLimits default_limits;
-  const ParseLimits& parse_limits = in.parse_limits ? *in.parse_limits : default_limits;
-  DedupeStep dedupe_step(in.stored_entries);
-  Settlement settlement(in, clock, settled, result);
-
-  oneapi::tbb::task_group_context context;  // cancelled when a node throws
-  flow::graph g(context);
-  flow::input_node<SourceJob> input(g, [&](oneapi::tbb::flow_control& control) -> SourceJob {
-    std::optional<SourceJob> job = settlement.take();
-    if (!job) {
-      control.stop();
-      settled.input_stopped();
-      return {};
-    }
-    return std::move(*job);
-  });
-  flow::limiter_node<SourceJob> limiter(g, in.max_sources_in_flight);
-
-  using LoadNode = flow::function_node<BatchPtr, flow::continue_msg>;
-  LoadNode* load_node = nullptr;  // set once the node exists, before any job is submitted
-
-  // A source with nothing to parse is settled on the fetcher's thread, in its callback, and
-  // its slot under the limiter goes straight to the next source: in a run where most sources
-  // are unchanged, not modified or failing, the graph's workers stay asleep instead of waking
-  // (and spinning) for every batch of deliveries. A source with a body goes into the graph, and
-  // so does the batch of one with nothing to parse while the load node is at work: the
-  // fetcher's thread never waits for the sink.
   using FetchNode = flow::async_node<SourceJob, FetchedPtr>;
-  FetchNode* fetch_node = nullptr;  // set once the node exists, before any job is submitted
-  std::function<void(SourceJob)> submit = [&](SourceJob job) {
-    FetchNode::gateway_type& gateway = fetch_node->gateway();
-    gateway.reserve_wait();  // keeps wait_for_all() waiting until the callback is done
-    FetchRequest request{job.source, job.prior_state.validators};
-    if (!job.parse_unchanged_body) request.known_body_hash = job.prior_state.body_hash;
-    in.fetch(std::move(request), [&, job = std::move(job)](FetchResult fetched) mutable {
-      clock.record(MetricStage::fetch, fetched.elapsed, 1, std::holds_alternative<FetchedFeed>(fetched.outcome) ? 1 : 0);
-      if (context.is_group_execution_cancelled()) {  // a bug ended the run: nothing more is settled
-        gateway.release_wait();
-        return;
-      }
-      if (has_body_to_parse(fetched) || inside_fetch_node) {
-        gateway.try_put(std::make_shared<FetchedSource>(FetchedSource{std::move(job), std::move(fetched)}));
-        gateway.release_wait();
-        return;
-      }
-      try {
-        BatchPtr batch = parse_timed(FetchedSource{std::move(job), std::move(fetched)}, clock, in.derivation, parse_limits);
-        if (!settlement.try_settle(*batch)) {
-          load_node->try_put(std::move(batch));  // its slot comes back through the load node
-          gateway.release_wait();
-          return;
-        }
-        if (std::optional<SourceJob> following = settlement.take()) {
-          submit(std::move(*following));
-        } else {
-          limiter.decrementer().try_put(flow::continue_msg{});
-        }
-      } catch (...) {  // a bug (on_source_done threw): end the run as a node's exception would
-        settlement.escaped(std::current_exception());
-        context.cancel_group_execution();
-      }
-      gateway.release_wait();
-    });
-  };
-  FetchNode fetch(g, flow::unlimited, [&](const SourceJob& job, FetchNode::gateway_type&) {
-    inside_fetch_node = true;
-    submit(job);
-    inside_fetch_node = false;
-  });
-  fetch_node = &fetch;
-
   // Parse sends a batch with entries on along the chain, and one without (a body without
   // entries; and, from a fetcher that answers synchronously, failed, not modified, unchanged)
   // straight to the load node: the stages between would pass it through untouched.
   using ParseNode = flow::multifunction_node<FetchedPtr, std::tuple<BatchPtr, BatchPtr>>;
+  using StageNode = flow::function_node<BatchPtr, BatchPtr>;
+  using LoadNode = flow::function_node<BatchPtr, flow::continue_msg>;
+
+  SourceJob next_job(oneapi::tbb::flow_control& control);
+  void submit(SourceJob job);
+  void on_fetched(SourceJob job, FetchResult fetched);
+  void settle_without_graph(SourceJob job, FetchResult fetched);
+  void parse(const FetchedPtr& fetched, ParseNode::output_ports_type& ports);
+  BatchPtr clean(const BatchPtr& batch);
+  void start_keyword_build();
+
+  GraphInputs& in_;
+  GraphResult result_;
+  SourcesSettled settled_;
+  StageClock fallback_clock_;
+  StageClock& clock_;
+  const ParseLimits default_limits_;
+  const ParseLimits& parse_limits_;
+  DedupeStep dedupe_step_;
+  Settlement settlement_;
   // The keyword matcher's build (its alias table and RE2 set, ~5-8 ms) starts on a spare
-  // worker with the first body, so the keywords stage does not hold its threads waiting for it;
-  // a run without bodies to parse never builds it.
-  oneapi::tbb::task_group keyword_build;
-  const struct WaitForKeywordBuild {
-    oneapi::tbb::task_group& build;
-    ~WaitForKeywordBuild() { build.wait(); }  // prepare() does not throw
-  } wait_for_keyword_build{keyword_build};
-  std::once_flag keyword_build_started;
-  ParseNode parse(g, flow::unlimited, [&](const FetchedPtr& fetched, ParseNode::output_ports_type& ports) {
-    std::call_once(keyword_build_started, [&] { keyword_build.run([&] { in.keywords.prepare(); }); });
-    // A body to parse: journalled and named to the fatal-signal handler while it is parsed.
-    const std::string url = fetched->job.source.url;  // outlives the scope, which refers to it
-    std::optional<ParsingScope> parsing;
-    if (has_body_to_parse(fetched->result)) parsing.emplace(in.journal, url);
-    BatchPtr batch = parse_timed(std::move(*fetched), clock, in.derivation, parse_limits);
-    parsing.reset();
-    if (batch->items > 0) {
-      std::get<0>(ports).try_put(std::move(batch));
-    } else {
-      std::get<1>(ports).try_put(std::move(batch));
-    }
-  });
-  flow::function_node<BatchPtr, BatchPtr> dedupe(g, flow::serial, [&](const BatchPtr& batch) {
-    return timed(clock, MetricStage::dedupe, Stage::transform, batch, [&](SourceBatch& b) { dedupe_step.run(b); });
-  });
-  flow::function_node<BatchPtr, BatchPtr> clean(g, flow::unlimited, [&](const BatchPtr& batch) {
-    // Cleaning reads the feed's HTML: journalled like the parse, so a crash in it is quarantined
-    // too; a worker that takes a piece of the source names it to the fatal-signal handler.
-    const std::string url = batch->outcome.source.url;  // outlives the scope, which refers to it
-    std::optional<ParsingScope> cleaning;
-    if (batch->items > 0) cleaning.emplace(in.journal, url);
-    return timed(clock, MetricStage::clean, Stage::transform, batch,
-                 [&](SourceBatch& b) { clean_source(b, in.article_options, spread_over_workers(&url)); });
-  });
-  flow::function_node<BatchPtr, BatchPtr> keywords(g, flow::unlimited, [&](const BatchPtr& batch) {
-    return timed(clock, MetricStage::keywords, Stage::transform, batch,
-                 [&](SourceBatch& b) { match_source_keywords(b, in.keywords, spread_over_workers()); });
-  });
-  flow::function_node<BatchPtr, BatchPtr> format(g, flow::unlimited, [&](const BatchPtr& batch) {
-    return timed(clock, MetricStage::format, Stage::transform, batch,
-                 [&](SourceBatch& b) { format_source(b, in.sink, spread_over_workers()); });
-  });
-  LoadNode load(g, flow::serial, [&](const BatchPtr& batch) {
-    settlement.settle(*batch);
-    return flow::continue_msg{};
-  });
-  load_node = &load;
+  // worker with the first body, so the keywords stage does not hold its threads waiting for
+  // it; a run without bodies to parse never builds it.
+  oneapi::tbb::task_group keyword_build_;
+  std::once_flag keyword_build_started_;
 
-  flow::make_edge(input, limiter);
-  flow::make_edge(limiter, fetch);
-  flow::make_edge(fetch, parse);
-  flow::make_edge(flow::output_port<0>(parse), dedupe);
-  flow::make_edge(flow::output_port<1>(parse), load);
-  flow::make_edge(dedupe, clean);
-  flow::make_edge(clean, keywords);
-  flow::make_edge(keywords, format);
-  flow::make_edge(format, load);
-  flow::make_edge(load, limiter.decrementer());
+  oneapi::tbb::task_group_context context_;  // cancelled when a node throws
+  flow::graph graph_;
+  flow::input_node<SourceJob> input_;
+  flow::limiter_node<SourceJob> limiter_;
+  FetchNode fetch_;
+  ParseNode parse_;
+  StageNode dedupe_;
+  StageNode clean_;
+  StageNode keywords_;
+  StageNode format_;
+  LoadNode load_;
+};
 
-  input.activate();
+SourceGraph::SourceGraph(GraphInputs& in)
+    : in_(in),
+      clock_(in.clock ? *in.clock : fallback_clock_),
+      parse_limits_(in.parse_limits ? *in.parse_limits : default_limits_),
+      dedupe_step_(in.stored_entries),
+      settlement_(in, clock_, settled_, result_),
+      graph_(context_),
+      input_(graph_, [this](oneapi::tbb::flow_control& control) { return next_job(control); }),
+      limiter_(graph_, in.max_sources_in_flight),
+      fetch_(graph_, flow::unlimited,
+             [this](const SourceJob& job, FetchNode::gateway_type&) {
+               inside_fetch_node = true;
+               submit(job);
+               inside_fetch_node = false;
+             }),
+      parse_(graph_, flow::unlimited,
+             [this](const FetchedPtr& fetched, ParseNode::output_ports_type& ports) { parse(fetched, ports); }),
+      dedupe_(graph_, flow::serial,
+              [this](const BatchPtr& batch) {
+                return timed(clock_, MetricStage::dedupe, Stage::transform, batch,
+                             [&](SourceBatch& b) { dedupe_step_.run(b); });
+              }),
+      clean_(graph_, flow::unlimited, [this](const BatchPtr& batch) { return clean(batch); }),
+      keywords_(graph_, flow::unlimited,
+                [this](const BatchPtr& batch) {
+                  return timed(clock_, MetricStage::keywords, Stage::transform, batch, [&](SourceBatch& b) {
+                    match_source_keywords(b, in_.keywords, spread_over_workers());
+                  });
+                }),
+      format_(graph_, flow::unlimited,
+              [this](const BatchPtr& batch) {
+                return timed(clock_, MetricStage::format, Stage::transform, batch,
+                             [&](SourceBatch& b) { format_source(b, in_.sink, spread_over_workers()); });
+              }),
+      load_(graph_, flow::serial, [this](const BatchPtr& batch) {
+        settlement_.settle(*batch);
+        return flow::continue_msg{};
+      }) {
+  flow::make_edge(input_, limiter_);
+  flow::make_edge(limiter_, fetch_);
+  flow::make_edge(fetch_, parse_);
+  flow::make_edge(flow::output_port<0>(parse_), dedupe_);
+  flow::make_edge(flow::output_port<1>(parse_), load_);
+  flow::make_edge(dedupe_, clean_);
+  flow::make_edge(clean_, keywords_);
+  flow::make_edge(keywords_, format_);
+  flow::make_edge(format_, load_);
+  flow::make_edge(load_, limiter_.decrementer());
+}
+
+GraphResult SourceGraph::run() {
+  input_.activate();
   // Asleep until settled; a node that threw (a bug: stages catch their own errors) cancels the
   // graph, and wait_for_all() then rethrows it instead of this waiting forever.
-  while (!settled.wait_for(std::chrono::milliseconds(100)) && !context.is_group_execution_cancelled()) {
+  while (!settled_.wait_for(std::chrono::milliseconds(100)) && !context_.is_group_execution_cancelled()) {
   }
-  g.wait_for_all();
-  settlement.rethrow_escaped();
-  return result;
+  graph_.wait_for_all();
+  settlement_.rethrow_escaped();
+  return result_;
+}
+
+SourceJob SourceGraph::next_job(oneapi::tbb::flow_control& control) {
+  std::optional<SourceJob> job = settlement_.take();
+  if (!job) {
+    control.stop();
+    settled_.input_stopped();
+    return {};
+  }
+  return std::move(*job);
+}
+
+void SourceGraph::submit(SourceJob job) {
+  fetch_.gateway().reserve_wait();  // keeps wait_for_all() waiting until the callback is done
+  FetchRequest request{job.source, job.prior_state.validators};
+  if (!job.parse_unchanged_body) request.known_body_hash = job.prior_state.body_hash;
+  in_.fetch(std::move(request), [this, job = std::move(job)](FetchResult fetched) mutable {
+    on_fetched(std::move(job), std::move(fetched));
+  });
+}
+
+// On the fetcher's thread. A source with nothing to parse is settled here and its slot under
+// the limiter goes straight to the next source: in a run where most sources are unchanged, not
+// modified or failing, the graph's workers stay asleep instead of waking (and spinning) for
+// every batch of deliveries. A source with a body goes into the graph.
+void SourceGraph::on_fetched(SourceJob job, FetchResult fetched) {
+  clock_.record(MetricStage::fetch, fetched.elapsed, 1, std::holds_alternative<FetchedFeed>(fetched.outcome) ? 1 : 0);
+  FetchNode::gateway_type& gateway = fetch_.gateway();
+  if (context_.is_group_execution_cancelled()) {  // a bug ended the run: nothing more is settled
+    gateway.release_wait();
+    return;
+  }
+  if (has_body_to_parse(fetched) || inside_fetch_node) {
+    gateway.try_put(std::make_shared<FetchedSource>(FetchedSource{std::move(job), std::move(fetched)}));
+  } else {
+    try {
+      settle_without_graph(std::move(job), std::move(fetched));
+    } catch (...) {  // a bug (on_source_done threw): end the run as a node's exception would
+      settlement_.escaped(std::current_exception());
+      context_.cancel_group_execution();
+    }
+  }
+  gateway.release_wait();
+}
+
+// A source with nothing to parse, settled on the fetcher's thread, which never waits for the
+// sink: while the load node is at work its batch goes there instead, and its slot comes back
+// through the load node.
+void SourceGraph::settle_without_graph(SourceJob job, FetchResult fetched) {
+  BatchPtr batch = parse_timed(FetchedSource{std::move(job), std::move(fetched)}, clock_, in_.derivation, parse_limits_);
+  if (!settlement_.try_settle(*batch)) {
+    load_.try_put(std::move(batch));
+  } else if (std::optional<SourceJob> following = settlement_.take()) {
+    submit(std::move(*following));
+  } else {
+    limiter_.decrementer().try_put(flow::continue_msg{});
+  }
+}
+
+void SourceGraph::parse(const FetchedPtr& fetched, ParseNode::output_ports_type& ports) {
+  start_keyword_build();
+  // A body to parse: journalled and named to the fatal-signal handler while it is parsed.
+  const std::string url = fetched->job.source.url;  // outlives the scope, which refers to it
+  std::optional<ParsingScope> parsing;
+  if (has_body_to_parse(fetched->result)) parsing.emplace(in_.journal, url);
+  BatchPtr batch = parse_timed(std::move(*fetched), clock_, in_.derivation, parse_limits_);
+  parsing.reset();
+  if (batch->items > 0) {
+    std::get<0>(ports).try_put(std::move(batch));
+  } else {
+    std::get<1>(ports).try_put(std::move(batch));
+  }
+}
+
+// Cleaning reads the feed's HTML: journalled like the parse, so a crash in it is quarantined
+// too; a worker that takes a piece of the source names it to the fatal-signal handler.
+BatchPtr SourceGraph::clean(const BatchPtr& batch) {
+  const std::string url = batch->outcome.source.url;  // outlives the scope, which refers to it
+  std::optional<ParsingScope> cleaning;
+  if (batch->items > 0) cleaning.emplace(in_.journal, url);
+  return timed(clock_, MetricStage::clean, Stage::transform, batch,
+               [&](SourceBatch& b) { clean_source(b, in_.article_options, spread_over_workers(&url)); });
+}
+
+void SourceGraph::start_keyword_build() {
+  std::call_once(keyword_build_started_, [this] { keyword_build_.run([this] { in_.keywords.prepare(); }); });
 }
 
 }  // namespace
@@ -375,7 +291,7 @@ GraphResult run_flow_graph(GraphInputs in) {
   oneapi::tbb::global_control workers(oneapi::tbb::global_control::max_allowed_parallelism,
                                       static_cast<std::size_t>(threads) + 1);
   oneapi::tbb::task_arena arena(threads + 1, 1);
-  return arena.execute([&] { return run_in_arena(std::move(in)); });
+  return arena.execute([&] { return SourceGraph(in).run(); });
 }
 
 }  // namespace rssflow

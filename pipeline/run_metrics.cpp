@@ -51,7 +51,7 @@ RunMetrics collect(const RunConfig& config, const RunTotals& totals, const std::
   m.stage(MetricStage::fetch).queue_depth_max = static_cast<std::uint64_t>(clock.max_in_flight());
 
   // Planning (sources) counts outcomes; every other stage is what its node's timing wrapper
-  // recorded (pipeline/flow_graph.cpp): items in and out, one duration per batch.
+  // recorded (pipeline/stage_timing.h): items in and out, one duration per batch.
   m.stage(MetricStage::sources).items_received = outcomes.size();
   m.stage(MetricStage::sources).items_emitted = m.sources_selected;
   for (std::size_t s = 0; s < kMetricStageCount; ++s) {

@@ -1,5 +1,5 @@
 // Per-stage durations, item counts and in-flight depth, updated concurrently from flow-graph
-// nodes (the timing wrapper of pipeline/flow_graph.cpp) and read once the graph has finished.
+// nodes (the timing wrapper of pipeline/stage_timing.h) and read once the graph has finished.
 #pragma once
 
 #include <array>

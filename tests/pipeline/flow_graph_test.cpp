@@ -353,13 +353,14 @@ TEST(FlowGraph, AFailingSinkStopsNewSourcesAndReportsTheFatalError) {
 }
 
 // A fetcher like HttpFetcher: answers on a thread of its own, never inside submit(). Source i
-// is unchanged when i % 3 == 0, fails when i % 3 == 1, and brings its body otherwise.
+// is unchanged when i % 3 == 0, fails when i % 3 == 1, and brings its body otherwise. Sources
+// are answered in index order: the graph submits them in whatever order its workers run the
+// fetch node, and the tests' claims (source 0 is settled first; a hook holds source i for
+// something source i-1 does) need an order. Sources are taken in index order, so the next
+// index is always submitted once the ones before it have been answered and the graph moves.
 class ThreadedFetcher {
  public:
-  // before_answer(i), when given, runs on the fetcher's thread before source i is answered, and
-  // sources are then answered in index order: the graph submits them in whatever order its
-  // workers run the fetch node, and a hook that holds source i for something source i-1 does
-  // must not find i queued first. (The run's limiter must then admit every source at once.)
+  // before_answer(i), when given, runs on the fetcher's thread before source i is answered.
   explicit ThreadedFetcher(std::function<void(std::size_t)> before_answer = {})
       : before_answer_(std::move(before_answer)), thread_([this] { answer(); }) {}
   ~ThreadedFetcher() {
@@ -404,9 +405,8 @@ class ThreadedFetcher {
     }
     return result;
   }
-  // The queued request to answer next: the first, or in index order the next index's; none yet.
+  // Where the request of the next index waits in the queue; none while it is not submitted.
   std::optional<std::size_t> next_in_queue() const {
-    if (!before_answer_) return queue_.empty() ? std::nullopt : std::optional<std::size_t>(0);
     for (std::size_t k = 0; k < queue_.size(); ++k)
       if (index_of(queue_[k].first) == next_index_) return k;
     return std::nullopt;

@@ -76,8 +76,7 @@ std::string format_event(LogFormat format, LogLevel level, std::string_view even
 }
 
 void EventLog::emit(LogLevel level, std::string_view event, std::initializer_list<LogField> fields) {
-  if (level == LogLevel::debug && !options_.verbose) return;
-  if (options_.quiet && level == LogLevel::info) return;
+  if (!enabled(level)) return;
   std::string line = format_event(options_.format, level, event, fields);
   line += '\n';
   std::lock_guard lock(mutex_);

@@ -38,6 +38,12 @@ class EventLog {
   // `event` is a stable snake_case name (component_object_verb, e.g. "source_fetch_failed").
   void emit(LogLevel level, std::string_view event, std::initializer_list<LogField> fields);
 
+  // Whether emit() writes events of `level`: a caller whose fields cost something to build
+  // (copies of URLs, per source) asks first.
+  bool enabled(LogLevel level) const {
+    return !(level == LogLevel::debug && !options_.verbose) && !(options_.quiet && level == LogLevel::info);
+  }
+
  private:
   LogOptions options_;
   std::mutex mutex_;

@@ -35,7 +35,7 @@ void log_outcome(EventLog& log, const SourceOutcome& o) {
              o.status == SourceStatus::skipped ? "source_skipped" : "source_failed",
              {{"feed", o.source.url}, {"stage", to_string(o.error->stage)}, {"reason", to_string(o.error->code)},
               {"message", o.error->message}});
-  } else {
+  } else if (log.enabled(LogLevel::debug)) {
     log.emit(LogLevel::debug, "source_done",
              {{"feed", o.source.url}, {"status", to_string(o.status)}, {"entries", o.entries}, {"records", o.records}});
   }

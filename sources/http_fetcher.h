@@ -65,7 +65,10 @@ using FetchCallback = std::function<void(FetchResult)>;
 
 // Thread-safety: submit() may be called from any thread. Callbacks run on the fetcher's own
 // worker thread, one at a time, in batches: a finished result waits up to 20 ms for others to
-// be delivered with it (the last one in flight, and every one while stopping, goes at once); they must be quick, must not throw (the worker only prints
+// be delivered with it (the last one in flight, and every one while stopping, goes at once).
+// The exception is a file:// source submitted from another thread: it needs no transfer, so it
+// is read on that thread and its callback runs there, before submit() returns. Callbacks must
+// be quick, must not throw (the worker only prints
 // such an exception to stderr) and must not call submit() re-entrantly while holding locks the
 // caller needs. No exception escapes the worker: one thrown inside curl's callbacks fails that
 // transfer (`internal`, with the cause); one thrown elsewhere fails the jobs then in flight.

@@ -408,8 +408,9 @@ TEST_F(HttpFetcherTest, ReadsFileSourcesDirectly) {
 
 // Bodies are handed over as soon as enough of them wait to be worth waking the consumer, not
 // after a whole list of file sources has been read: the first callback runs before the last
-// file is read, as the change it makes to that file shows. The worker is held in a first
-// callback while the list is submitted, so that it takes the list in one piece.
+// file is read, as the change it makes to that file shows. The list is submitted by a callback
+// on the worker's own thread (files submitted from another thread are read there, at once),
+// so that the worker takes it in one piece.
 TEST_F(HttpFetcherTest, FileBodiesAreDeliveredOnceEnoughWaitNotAfterTheWholeList) {
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("rssflow-delivery-" + std::to_string(::getpid()));
@@ -427,32 +428,21 @@ TEST_F(HttpFetcherTest, FileBodiesAreDeliveredOnceEnoughWaitNotAfterTheWholeList
   std::vector<std::optional<FetchResult>> results(kFiles);
   std::size_t remaining = kFiles;
   bool rewritten = false;
-  bool holding = false, released = false;
-  fetcher.submit(request_for("file://" + path_of(0).string()), [&](FetchResult) {
-    std::unique_lock lock(mutex);
-    holding = true;
-    done.notify_all();
-    done.wait(lock, [&] { return released; });
+  fetcher.submit(request_for(server_->url("/feed/delivery.xml")), [&](FetchResult) {
+    for (std::size_t i = 0; i < kFiles; ++i) {
+      fetcher.submit(requests[i], [&, i](FetchResult result) {
+        std::lock_guard lock(mutex);
+        if (!rewritten) {
+          rewritten = true;
+          std::ofstream(path_of(kFiles - 1), std::ios::binary | std::ios::trunc) << "<rss>changed</rss>";
+        }
+        results[i] = std::move(result);
+        if (--remaining == 0) done.notify_all();
+      });
+    }
   });
   {
     std::unique_lock lock(mutex);
-    done.wait(lock, [&] { return holding; });
-  }
-  for (std::size_t i = 0; i < kFiles; ++i) {
-    fetcher.submit(requests[i], [&, i](FetchResult result) {
-      std::lock_guard lock(mutex);
-      if (!rewritten) {
-        rewritten = true;
-        std::ofstream(path_of(kFiles - 1), std::ios::binary | std::ios::trunc) << "<rss>changed</rss>";
-      }
-      results[i] = std::move(result);
-      if (--remaining == 0) done.notify_all();
-    });
-  }
-  {
-    std::unique_lock lock(mutex);
-    released = true;
-    done.notify_all();
     done.wait(lock, [&] { return remaining == 0; });
   }
   std::filesystem::remove_all(dir);
@@ -460,6 +450,54 @@ TEST_F(HttpFetcherTest, FileBodiesAreDeliveredOnceEnoughWaitNotAfterTheWholeList
   EXPECT_TRUE(feed_of(*results[kFiles - 1]).body == "<rss>changed</rss>")
       << "the last file was read before the first callback: " << feed_of(*results[kFiles - 1]).body.size()
       << " bytes";
+}
+
+// A file source submitted from another thread needs no transfer: it is read on that thread and
+// answered before submit() returns (interrupted once a stop was requested, like a queued job).
+// Submitted by a callback, on the worker's own thread, it is queued and answered there, so that
+// a chain of callbacks that each submit the next source never recurses.
+TEST_F(HttpFetcherTest, AFileSourceIsAnsweredOnTheThreadThatSubmitsIt) {
+  const std::string path = std::string(RSSFLOW_TEST_DATA_DIR) + "/realworld/KDE__syndication__autotests_atom_qtblog.xml";
+  HttpFetcher fetcher(test_options());
+  std::optional<FetchResult> direct;
+  std::thread::id direct_thread;
+  fetcher.submit(request_for("file://" + path), [&](FetchResult result) {
+    direct_thread = std::this_thread::get_id();
+    direct = std::move(result);
+  });
+  ASSERT_TRUE(direct) << "answered before submit() returned";
+  EXPECT_EQ(direct_thread, std::this_thread::get_id());
+  EXPECT_TRUE(feed_of(*direct).has_body());
+
+  std::mutex mutex;
+  std::condition_variable done;
+  std::optional<FetchResult> nested;
+  std::thread::id worker_thread, nested_thread;
+  fetcher.submit(request_for(server_->url("/feed/nested.xml")), [&](FetchResult) {
+    worker_thread = std::this_thread::get_id();
+    fetcher.submit(request_for("file://" + path), [&](FetchResult result) {
+      std::lock_guard lock(mutex);
+      nested_thread = std::this_thread::get_id();
+      nested = std::move(result);
+      done.notify_all();
+    });
+    EXPECT_FALSE(nested) << "queued, not answered inside the callback that submitted it";
+  });
+  {
+    std::unique_lock lock(mutex);
+    done.wait(lock, [&] { return nested.has_value(); });
+  }
+  EXPECT_EQ(nested_thread, worker_thread);
+  EXPECT_NE(nested_thread, std::this_thread::get_id());
+  EXPECT_TRUE(feed_of(*nested).has_body());
+
+  fetcher.stop_starting();
+  std::optional<FetchResult> stopped;
+  fetcher.submit(request_for("file://" + path), [&](FetchResult result) { stopped = std::move(result); });
+  ASSERT_TRUE(stopped);
+  const auto* error = std::get_if<StageError>(&stopped->outcome);
+  ASSERT_NE(error, nullptr);
+  EXPECT_EQ(error->code, ErrorCode::interrupted);
 }
 
 // A FIFO without a writer would block a plain open(2) forever, and /dev/zero never ends: both

@@ -51,8 +51,9 @@ BatchPtr parse_timed(FetchedSource fetched, StageClock& clock, const Hash128& de
   return batch;
 }
 
-// True on a thread inside the fetch node's call to the fetcher: a fetcher that answers there,
-// synchronously (a test's), gets the graph's path for every source, never a nested submit.
+// True on a thread inside the fetch node's call to the fetcher: a source the fetcher answers
+// there, synchronously (a file; every source of a test's fake), hands its slot back through
+// the limiter, never by a nested submit.
 thread_local bool inside_fetch_node = false;
 
 // Entries per piece when a stage spreads a source over the workers: a small source stays one
@@ -212,10 +213,11 @@ void SourceGraph::submit(SourceJob job) {
   });
 }
 
-// On the fetcher's thread. A source with nothing to parse is settled here and its slot under
-// the limiter goes straight to the next source: in a run where most sources are unchanged, not
-// modified or failing, the graph's workers stay asleep instead of waking (and spinning) for
-// every batch of deliveries. A source with a body goes into the graph.
+// On the fetcher's thread, or inside the fetch node when the fetcher answers in submit() (a
+// file source, read on the submitting worker). A source with nothing to parse is settled here
+// and its slot under the limiter goes straight to the next source: in a run where most sources
+// are unchanged, not modified or failing, the graph's workers stay asleep instead of waking
+// (and spinning) for every batch of deliveries. A source with a body goes into the graph.
 void SourceGraph::on_fetched(SourceJob job, FetchResult fetched) {
   clock_.record(MetricStage::fetch, fetched.elapsed, 1, std::holds_alternative<FetchedFeed>(fetched.outcome) ? 1 : 0);
   FetchNode::gateway_type& gateway = fetch_.gateway();
@@ -223,7 +225,7 @@ void SourceGraph::on_fetched(SourceJob job, FetchResult fetched) {
     gateway.release_wait();
     return;
   }
-  if (has_body_to_parse(fetched) || inside_fetch_node) {
+  if (has_body_to_parse(fetched)) {
     gateway.try_put(std::make_shared<FetchedSource>(FetchedSource{std::move(job), std::move(fetched)}));
   } else {
     try {
@@ -236,13 +238,16 @@ void SourceGraph::on_fetched(SourceJob job, FetchResult fetched) {
   gateway.release_wait();
 }
 
-// A source with nothing to parse, settled on the fetcher's thread, which never waits for the
-// sink: while the load node is at work its batch goes there instead, and its slot comes back
-// through the load node.
+// A source with nothing to parse, settled without waiting for the sink: while the load node is
+// at work its batch goes there instead, and its slot comes back through the load node. Inside
+// the fetch node the slot goes back through the limiter, so that the next source is a task of
+// its own, never a submit nested in this one's (a run of unchanged files would recurse).
 void SourceGraph::settle_without_graph(SourceJob job, FetchResult fetched) {
   BatchPtr batch = parse_timed(FetchedSource{std::move(job), std::move(fetched)}, clock_, in_.derivation, parse_limits_);
   if (!settlement_.try_settle(*batch)) {
     load_.try_put(std::move(batch));
+  } else if (inside_fetch_node) {
+    limiter_.decrementer().try_put(flow::continue_msg{});
   } else if (std::optional<SourceJob> following = settlement_.take()) {
     submit(std::move(*following));
   } else {

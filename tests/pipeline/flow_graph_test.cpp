@@ -8,6 +8,8 @@
 #include <deque>
 #include <functional>
 #include <filesystem>
+#include <cstdint>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -558,6 +560,49 @@ TEST(FlowGraph, AnExceptionOnTheFetchersThreadIsRethrownInsteadOfHangingTheRun) 
                                             if (index == 6) throw std::logic_error("report bug");  // unchanged
                                           }}),
                std::logic_error);
+}
+
+// A fetcher that answers inside submit() (as HttpFetcher does for a file, read on the
+// submitting worker) with nothing to parse: each source is settled in the fetch node and its
+// slot goes back through the limiter. Thousands in a row must not nest one submit in another:
+// on each thread, the stack at every report stays within a few pages of the first.
+TEST(FlowGraph, ThousandsOfSourcesAnsweredInsideSubmitWithNothingToParseDoNotNest) {
+  constexpr std::size_t n = 3000;
+  std::vector<SourceJob> jobs;
+  for (std::size_t i = 0; i < n; ++i) jobs.push_back(job(i));
+  std::vector<std::optional<SourceOutcome>> outcomes(n);
+  std::mutex mutex;
+  std::map<std::thread::id, std::pair<std::uintptr_t, std::uintptr_t>> stack_extent;
+  SubmitFetch fetch = [](FetchRequest request, std::function<void(FetchResult)> on_done) {
+    FetchResult failure;
+    failure.outcome = StageError{Stage::fetch, request.source.url, ErrorCode::connect, "refused"};
+    on_done(std::move(failure));
+  };
+  RecordingSink sink;
+  HashSet stored;
+  std::atomic<bool> stop{false};
+  StageClock clock;
+  const GraphResult result = run_flow_graph(GraphInputs{
+      std::move(jobs), std::move(fetch), keywords(), ArticleOptions{}, stored, Hash128{}, sink, 4, stop,
+      [&](std::size_t index, SourceOutcome&& outcome) {
+        const int marker = 0;
+        const auto here = reinterpret_cast<std::uintptr_t>(&marker);
+        std::lock_guard lock(mutex);
+        auto [extent, fresh] = stack_extent.try_emplace(std::this_thread::get_id(), here, here);
+        extent->second.first = std::min(extent->second.first, here);
+        extent->second.second = std::max(extent->second.second, here);
+        outcomes[index] = std::move(outcome);
+      },
+      &clock});
+  EXPECT_FALSE(result.fatal_error);
+  for (std::size_t i = 0; i < n; ++i) {
+    ASSERT_TRUE(outcomes[i]) << i;
+    EXPECT_EQ(outcomes[i]->status, SourceStatus::failed) << i;
+  }
+  for (const auto& [thread, extent] : stack_extent) {
+    EXPECT_LT(extent.second - extent.first, std::uintptr_t{64} << 10) << "reports nested in one another";
+  }
+  EXPECT_EQ(clock.received(MetricStage::parse), n) << "every source passes parse, in the fetch node";
 }
 
 }  // namespace

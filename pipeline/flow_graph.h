@@ -9,7 +9,8 @@
 // flat however long the source list is; the fetch node never blocks a TBB thread. A source
 // with nothing to parse (failed, not modified, unchanged) skips parse..format: it is settled
 // (the load node's work) in the fetcher's callback, which hands its limiter slot to the next
-// source without waking the graph's workers. Every node
+// source without waking the graph's workers. A file source is answered inside the fetch node
+// (read on that worker); settled there, its slot goes back through the limiter. Every node
 // body is the stage function of pipeline/stages.h inside one timing wrapper, which records the
 // stage's duration and items in and out (StageClock).
 #pragma once

@@ -91,8 +91,8 @@ class SourceGraph {
  private:
   using FetchNode = flow::async_node<SourceJob, FetchedPtr>;
   // Parse sends a batch with entries on along the chain, and one without (a body without
-  // entries; and, from a fetcher that answers synchronously, failed, not modified, unchanged)
-  // straight to the load node: the stages between would pass it through untouched.
+  // entries, or one that failed to parse) straight to the load node: the stages between would
+  // pass it through untouched.
   using ParseNode = flow::multifunction_node<FetchedPtr, std::tuple<BatchPtr, BatchPtr>>;
   using StageNode = flow::function_node<BatchPtr, BatchPtr>;
   using LoadNode = flow::function_node<BatchPtr, flow::continue_msg>;
@@ -257,12 +257,14 @@ void SourceGraph::settle_without_graph(SourceJob job, FetchResult fetched) {
 
 void SourceGraph::parse(const FetchedPtr& fetched, ParseNode::output_ports_type& ports) {
   start_keyword_build();
-  // A body to parse: journalled and named to the fatal-signal handler while it is parsed.
+  // Only sources with a body come here (on_fetched settles the others): journalled and named
+  // to the fatal-signal handler while it is parsed.
   const std::string url = fetched->job.source.url;  // outlives the scope, which refers to it
-  std::optional<ParsingScope> parsing;
-  if (has_body_to_parse(fetched->result)) parsing.emplace(in_.journal, url);
-  BatchPtr batch = parse_timed(std::move(*fetched), clock_, in_.derivation, parse_limits_);
-  parsing.reset();
+  BatchPtr batch;
+  {
+    const ParsingScope parsing(in_.journal, url);
+    batch = parse_timed(std::move(*fetched), clock_, in_.derivation, parse_limits_);
+  }
   if (batch->items > 0) {
     std::get<0>(ports).try_put(std::move(batch));
   } else {

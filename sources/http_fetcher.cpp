@@ -61,6 +61,9 @@ struct Delivery {
 // 20 ms of a run over local files were spent waiting). The last result, and every one while
 // stopping, is delivered at once.
 constexpr auto kDeliveryInterval = std::chrono::milliseconds(20);
+
+// Why a job that a stop kept from starting is `interrupted` (queued, or a file submitted then).
+constexpr const char* kNotStarted = "stopping: the transfer was not started";
 constexpr std::size_t kDeliveryBytes = 256u << 10;
 
 // Response header bytes accepted per transfer (redirect hops included). Real responses stay
@@ -310,7 +313,8 @@ struct HttpFetcher::Impl {
     // to this worker and back (a wake-up of each and a thread switch per source, ~40-75 us of
     // CPU on the machines measured). On the worker itself (a submit from a callback) it is
     // queued as before, so that a chain of callbacks never recurses.
-    if (std::this_thread::get_id() != worker.get_id() && ascii_starts_with_ci(request.source.url, "file:")) {
+    const bool on_worker = std::this_thread::get_id() == worker.get_id();
+    if (!on_worker && ascii_starts_with_ci(request.source.url, "file:")) {
       if (std::optional<FetchResult> result = answer_file_source(request)) {
         Delivery delivery{std::move(on_done), request.source.url, std::move(*result)};
         invoke(delivery);
@@ -327,7 +331,7 @@ struct HttpFetcher::Impl {
     // non-empty list has a wake-up of its own on the way (its first submit's, made after its
     // push; libcurl keeps a wake-up that arrives before the worker polls). A submit from a
     // callback runs on the worker itself, which looks at `incoming` before it polls again.
-    if (wake && std::this_thread::get_id() != worker.get_id()) curl_multi_wakeup(multi);
+    if (wake && !on_worker) curl_multi_wakeup(multi);
   }
 
   // The worker thread's body. Nothing may escape it (std::terminate would take the run down):
@@ -357,7 +361,7 @@ struct HttpFetcher::Impl {
     worker_stop = stop_now;
     for (Job& job : batch) {
       if (stop_now != StopLevel::none) {
-        deliver(job, interrupted_result(job, "stopping: the transfer was not started"));
+        deliver(job, interrupted_result(job, kNotStarted));
       } else {
         admit(std::move(job));  // a file source is read here
       }
@@ -390,7 +394,7 @@ struct HttpFetcher::Impl {
 
   // Stop: queued jobs and pending retries never start; each completes as interrupted.
   void drop_waiting_jobs() {
-    for (Job& job : scheduler.take_waiting()) deliver(job, interrupted_result(job, "stopping: the transfer was not started"));
+    for (Job& job : scheduler.take_waiting()) deliver(job, interrupted_result(job, kNotStarted));
     for (auto& [when, job] : retries) deliver(job, interrupted_result(job, "stopping: the retry was not started"));
     retries.clear();
   }
@@ -449,7 +453,7 @@ struct HttpFetcher::Impl {
       std::lock_guard lock(mutex);
       if (stop_level != StopLevel::none) {
         return make_result(
-            StageError{Stage::fetch, request.source.url, ErrorCode::interrupted, "stopping: the transfer was not started"});
+            StageError{Stage::fetch, request.source.url, ErrorCode::interrupted, kNotStarted});
       }
     }
     return read_file(request, *file);

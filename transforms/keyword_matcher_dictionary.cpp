@@ -1,8 +1,8 @@
 #include "transforms/keyword_matcher_dictionary.h"
 
-#include <fstream>
+#include <algorithm>
+#include <cstdio>
 #include <optional>
-#include <sstream>
 #include <stdexcept>
 #include <string_view>
 #include <unordered_set>
@@ -64,27 +64,22 @@ std::string alias_core(std::string_view alias) {
 // Literal alias -> a pattern whose regex is built on demand (pattern_regex): most aliases are
 // looked up as terms and never need the ~900-byte boundary classes.
 KeywordPattern alias_pattern(std::string_view alias, bool case_sensitive, std::size_t line) {
-  return {std::string(), std::string(), line, std::string(alias), true, case_sensitive};
+  return {std::string(), line, std::string(alias), true, case_sensitive};
 }
 
-// A match=/not= pattern as the full regex and as its trigger.
-struct ExpandedPattern {
-  std::string regex;
-  std::string trigger;
-};
+// Which form of a match=/not= pattern expand_boundaries() writes.
+enum class Boundaries { expanded, dropped };
 
 // "\<" and "\>" (GNU regex spelling; RE2 itself rejects them) become the Unicode-aware
-// boundaries in the regex and nothing at all in the trigger. Escapes are consumed in pairs so
-// that "\\<" stays a literal backslash and '<'. Outside a character class each boundary is a
-// whole group either way, so the trigger parses exactly when the regex does and the load checks
-// only the trigger (parsing the boundary classes of every pattern cost ~5 ms on every start).
-// Inside a class a boundary means nothing: nullopt. One pass, linear in the pattern.
-std::optional<ExpandedPattern> expand_boundaries(std::string_view pattern) {
-  ExpandedPattern out;
-  const auto copy = [&](std::string_view bytes) {
-    out.regex.append(bytes);
-    out.trigger.append(bytes);
-  };
+// boundaries (Boundaries::expanded: the regex) or nothing at all (Boundaries::dropped: the
+// trigger). Escapes are consumed in pairs so that "\\<" stays a literal backslash and '<'.
+// Outside a character class each boundary is a whole group either way, so the trigger parses
+// exactly when the regex does and the load checks only the trigger (parsing the boundary
+// classes of every pattern cost ~5 ms on every start). Inside a class a boundary means
+// nothing: nullopt. One pass, linear in the pattern.
+std::optional<std::string> expand_boundaries(std::string_view pattern, Boundaries boundaries) {
+  std::string out;
+  const auto copy = [&](std::string_view bytes) { out.append(bytes); };
   const std::size_t last_posix_close = pattern.rfind(":]");
   bool in_class = false;
   for (std::size_t i = 0; i < pattern.size(); ++i) {
@@ -93,8 +88,11 @@ std::optional<ExpandedPattern> expand_boundaries(std::string_view pattern) {
       const char next = pattern[++i];
       if (next == '<' || next == '>') {
         if (in_class) return std::nullopt;
-        out.regex += next == '<' ? kLeftBoundary : kRightBoundary;
-        out.trigger += "(?:)";
+        if (boundaries == Boundaries::dropped) {
+          out += "(?:)";
+        } else {
+          out += next == '<' ? kLeftBoundary : kRightBoundary;
+        }
       } else {
         copy(pattern.substr(i - 1, 2));
       }
@@ -174,12 +172,12 @@ std::vector<KeywordEntry> parse_keyword_dictionary_text(const std::string& text,
     if (!slugs.insert(entry.entry.slug).second)
       fail(origin, entry.line, "duplicate slug '" + entry.entry.slug + "' (set slug= on one of them)");
   };
-  std::istringstream lines(text);
-  std::string raw;
   std::size_t line_number = 0;
-  while (std::getline(lines, raw)) {
+  for (std::size_t start = 0; start < text.size();) {
+    const std::size_t newline = std::min(text.find('\n', start), text.size());
+    const std::string_view line(text.data() + start, newline - start);
+    start = newline + 1;
     ++line_number;
-    const std::string_view line = raw;
     const std::string_view content = trim(line);
     if (content.empty() || content.front() == '#') continue;
     if (line.front() == '\t' || line.front() == ' ') {
@@ -196,9 +194,9 @@ std::vector<KeywordEntry> parse_keyword_dictionary_text(const std::string& text,
         pending->entry.slug = std::string(value);
       } else if (key == "match" || key == "not") {
         if (value.empty()) fail(origin, line_number, std::string(key) + "= needs a pattern");
-        std::optional<ExpandedPattern> expanded = expand_boundaries(value);
-        if (!expanded) fail(origin, line_number, "\\< and \\> are word boundaries; inside [...] they mean nothing");
-        KeywordPattern pattern{std::move(expanded->regex), std::move(expanded->trigger), line_number, std::string(value)};
+        std::optional<std::string> trigger = expand_boundaries(value, Boundaries::dropped);
+        if (!trigger) fail(origin, line_number, "\\< and \\> are word boundaries; inside [...] they mean nothing");
+        KeywordPattern pattern{std::move(*trigger), line_number, std::string(value)};
         (key == "match" ? pending->entry.patterns : pending->entry.guards).push_back(std::move(pattern));
       } else {
         fail(origin, line_number, "unknown option '" + std::string(key) + "' (slug=, case=, match=, not=)");
@@ -243,7 +241,7 @@ std::vector<KeywordEntry> parse_keyword_dictionary_text(const std::string& text,
 }
 
 std::string pattern_regex(const KeywordPattern& pattern) {
-  if (!pattern.literal) return pattern.regex;
+  if (!pattern.literal) return *expand_boundaries(pattern.source, Boundaries::expanded);  // parsed at load
   const std::string_view alias = pattern.source;
   std::string regex = pattern.case_sensitive ? "" : "(?i)";
   if (is_word_byte(alias.front())) regex += kLeftBoundary;
@@ -258,11 +256,20 @@ std::string pattern_trigger(const KeywordPattern& pattern) {
 }
 
 std::string read_keyword_dictionary(const std::filesystem::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw std::runtime_error(path.string() + ": cannot read keyword dictionary");
-  std::ostringstream text;
-  text << file.rdbuf();
-  return text.str();
+  constexpr std::size_t kMaxDictionaryBytes = 16 << 20;
+  const auto fail_read = [&] { throw std::runtime_error(path.string() + ": cannot read keyword dictionary"); };
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) fail_read();
+  std::string text;
+  char chunk[1 << 14];
+  std::size_t got = 0;
+  while (text.size() <= kMaxDictionaryBytes && (got = std::fread(chunk, 1, sizeof chunk, file)) > 0) {
+    text.append(chunk, got);
+  }
+  const bool failed = std::ferror(file) != 0 || text.size() > kMaxDictionaryBytes;
+  std::fclose(file);
+  if (failed) fail_read();
+  return text;
 }
 
 std::vector<KeywordEntry> parse_keyword_dictionary(const std::filesystem::path& path) {

@@ -42,8 +42,7 @@
 namespace rssflow {
 
 struct KeywordPattern {
-  std::string regex;     // complete RE2 pattern, case flag included; "" for a literal alias
-  std::string trigger;   // `regex` without its word boundaries; "" for a literal alias
+  std::string trigger;   // the pattern without its word boundaries (pattern_trigger); "" for a literal alias
   std::size_t line = 0;  // where it came from, for error messages
   std::string source;    // the alias or pattern as written in the file
   bool literal = false;  // `source` is a literal alias (not match=/not=): a dictionary term
@@ -63,7 +62,8 @@ struct KeywordEntry {
 // compiled here.
 std::vector<KeywordEntry> parse_keyword_dictionary(const std::filesystem::path& path);
 
-// The file's bytes. Throws std::runtime_error "<file>: cannot read keyword dictionary".
+// The file's bytes. Throws std::runtime_error "<file>: cannot read keyword dictionary" (also
+// for a file over 16 MiB: no dictionary is that big, and /dev/zero must not fill memory).
 std::string read_keyword_dictionary(const std::filesystem::path& path);
 
 // Same as parse_keyword_dictionary, from text already in memory; `origin` names it in error
@@ -71,9 +71,9 @@ std::string read_keyword_dictionary(const std::filesystem::path& path);
 std::vector<KeywordEntry> parse_keyword_dictionary_text(const std::string& text,
                                                         const std::string& origin);
 
-// The complete RE2 pattern of `pattern` (built here for a literal alias, whose whole-word
-// boundaries make it long), and the same without its word boundaries: matches wherever the
-// pattern does.
+// The complete RE2 pattern of `pattern`, built here from its source (its word boundaries make it
+// long, and most patterns are never compiled in a run), and the same without its word
+// boundaries: matches wherever the pattern does.
 std::string pattern_regex(const KeywordPattern& pattern);
 std::string pattern_trigger(const KeywordPattern& pattern);
 

@@ -20,6 +20,7 @@
 #include <oneapi/tbb/task_group.h>
 
 #include "pipeline/inflight_journal.h"
+#include "pipeline/readiness_gate.h"
 #include "pipeline/settlement.h"
 #include "pipeline/signals.h"
 #include "pipeline/stage_clock.h"
@@ -95,6 +96,7 @@ class SourceGraph {
   // pass it through untouched.
   using ParseNode = flow::multifunction_node<FetchedPtr, std::tuple<BatchPtr, BatchPtr>>;
   using StageNode = flow::function_node<BatchPtr, BatchPtr>;
+  using KeywordsNode = flow::multifunction_node<BatchPtr, std::tuple<BatchPtr>>;
   using LoadNode = flow::function_node<BatchPtr, flow::continue_msg>;
 
   SourceJob next_job(oneapi::tbb::flow_control& control);
@@ -103,6 +105,7 @@ class SourceGraph {
   void settle_without_graph(SourceJob job, FetchResult fetched);
   void parse(const FetchedPtr& fetched, ParseNode::output_ports_type& ports);
   BatchPtr clean(const BatchPtr& batch);
+  void keywords(BatchPtr batch, KeywordsNode::output_ports_type& ports);
   void start_keyword_build();
 
   GraphInputs& in_;
@@ -114,11 +117,12 @@ class SourceGraph {
   const ParseLimits& parse_limits_;
   DedupeStep dedupe_step_;
   Settlement settlement_;
-  // The keyword matcher's build (its alias table and RE2 set, ~5-8 ms) starts on a spare
-  // worker with the first body, so the keywords stage does not hold its threads waiting for
-  // it; a run without bodies to parse never builds it.
+  // The keyword matcher's build (its alias table and RE2 set, ~5-8 ms) starts on a worker
+  // with the first body; batches that reach the keywords stage before it is done wait in the
+  // gate, and their workers go on with other sources. A run without bodies never builds it.
   oneapi::tbb::task_group keyword_build_;
   std::once_flag keyword_build_started_;
+  ReadinessGate<BatchPtr> keyword_gate_;
 
   oneapi::tbb::task_group_context context_;  // cancelled when a node throws
   flow::graph graph_;
@@ -128,7 +132,7 @@ class SourceGraph {
   ParseNode parse_;
   StageNode dedupe_;
   StageNode clean_;
-  StageNode keywords_;
+  KeywordsNode keywords_;
   StageNode format_;
   LoadNode load_;
 };
@@ -157,11 +161,7 @@ SourceGraph::SourceGraph(GraphInputs& in)
               }),
       clean_(graph_, flow::unlimited, [this](const BatchPtr& batch) { return clean(batch); }),
       keywords_(graph_, flow::unlimited,
-                [this](const BatchPtr& batch) {
-                  return timed(clock_, MetricStage::keywords, Stage::transform, batch, [&](SourceBatch& b) {
-                    match_source_keywords(b, in_.keywords, spread_over_workers());
-                  });
-                }),
+                [this](const BatchPtr& batch, KeywordsNode::output_ports_type& ports) { keywords(batch, ports); }),
       format_(graph_, flow::unlimited,
               [this](const BatchPtr& batch) {
                 return timed(clock_, MetricStage::format, Stage::transform, batch,
@@ -178,7 +178,7 @@ SourceGraph::SourceGraph(GraphInputs& in)
   flow::make_edge(flow::output_port<1>(parse_), load_);
   flow::make_edge(dedupe_, clean_);
   flow::make_edge(clean_, keywords_);
-  flow::make_edge(keywords_, format_);
+  flow::make_edge(flow::output_port<0>(keywords_), format_);
   flow::make_edge(format_, load_);
   flow::make_edge(load_, limiter_.decrementer());
 }
@@ -282,8 +282,22 @@ BatchPtr SourceGraph::clean(const BatchPtr& batch) {
                [&](SourceBatch& b) { clean_source(b, in_.article_options, spread_over_workers(&url)); });
 }
 
+void SourceGraph::keywords(BatchPtr batch, KeywordsNode::output_ports_type& ports) {
+  if (!keyword_gate_.admit(batch)) return;  // back through this node once the matcher is built
+  std::get<0>(ports).try_put(timed(clock_, MetricStage::keywords, Stage::transform, batch, [&](SourceBatch& b) {
+    match_source_keywords(b, in_.keywords, spread_over_workers());
+  }));
+}
+
+// The build never throws (prepare() keeps a failure for match() to report per source), so the
+// gate always opens and every batch that waited goes on, each as a task of its own.
 void SourceGraph::start_keyword_build() {
-  std::call_once(keyword_build_started_, [this] { keyword_build_.run([this] { in_.keywords.prepare(); }); });
+  std::call_once(keyword_build_started_, [this] {
+    keyword_build_.run([this] {
+      in_.keywords.prepare();
+      for (BatchPtr& batch : keyword_gate_.open()) keywords_.try_put(std::move(batch));
+    });
+  });
 }
 
 }  // namespace

@@ -308,6 +308,40 @@ TEST(FlowGraph, EverySourceIsReportedOnceAtItsIndexAndEveryArticleLoadedOnce) {
   EXPECT_EQ(run.clock.emitted(MetricStage::load), 40u * 2 + 1);
 }
 
+// A matcher loaded for this run is built on a worker while the first sources are parsed:
+// batches that reach the keywords stage before the build is done wait for it (without holding
+// their worker) and then get their keywords like every later batch.
+TEST(FlowGraph, BatchesThatArriveBeforeTheKeywordMatcherIsBuiltGetTheirKeywords) {
+  const KeywordMatcher fresh =
+      KeywordMatcher::from_file(std::filesystem::path(RSSFLOW_SOURCE_DIR) / "config/keywords.tsv");
+  constexpr std::size_t n = 200;
+  std::vector<SourceJob> jobs;
+  for (std::size_t i = 0; i < n; ++i) jobs.push_back(job(i));
+  SubmitFetch fetch = [](FetchRequest request, std::function<void(FetchResult)> on_done) {
+    const std::string& url = request.source.url;
+    const std::size_t slash = url.rfind('/');
+    on_done(fetched(std::stoul(url.substr(slash + 1))));
+  };
+  RecordingSink sink;
+  HashSet stored;
+  std::atomic<bool> stop{false};
+  std::vector<std::optional<SourceOutcome>> outcomes(n);
+  const GraphResult result = run_flow_graph(GraphInputs{
+      std::move(jobs), std::move(fetch), fresh, ArticleOptions{}, stored, Hash128{}, sink, 16, stop,
+      [&](std::size_t index, SourceOutcome&& outcome) { outcomes[index] = std::move(outcome); }});
+  EXPECT_FALSE(result.fatal_error);
+  for (std::size_t i = 0; i < n; ++i) {
+    ASSERT_TRUE(outcomes[i]) << i;
+    EXPECT_EQ(outcomes[i]->status, SourceStatus::ok) << i;
+  }
+  ASSERT_EQ(sink.articles.size(), n * 2 + 1);
+  for (const Article& a : sink.articles) {
+    if (a.title.starts_with("Post ")) {
+      EXPECT_EQ(a.keywords, std::vector<std::string>{"rust"}) << a.title;
+    }
+  }
+}
+
 // The calling thread sleeps until every source is settled; an exception escaping a node
 // must end that wait (rethrown by run_flow_graph), not leave it waiting for a source that
 // will never be reported.

@@ -1,4 +1,5 @@
 #include "transforms/keyword_matcher.h"
+#include "transforms/keyword_matcher_dictionary.h"
 
 #include <gmock/gmock.h>
 #include <unistd.h>
@@ -261,6 +262,18 @@ TEST(KeywordMatcher, ReadsGroupsAndSlugsOfACustomDictionary) {
 
 TEST(KeywordMatcher, RejectsAMissingFile) {
   EXPECT_THROW((void)KeywordMatcher::from_file("/nonexistent/keywords.tsv"), std::runtime_error);
+}
+
+// Reading stops past 16 MiB: /dev/zero (or a runaway file) named as the dictionary is an
+// error naming the path, not a process filling its memory.
+TEST(KeywordMatcher, RejectsAFileThatNeverEnds) {
+  try {
+    (void)read_keyword_dictionary("/dev/zero");
+    FAIL() << "/dev/zero was read as a dictionary";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()), "/dev/zero: cannot read keyword dictionary");
+  }
+  EXPECT_THROW((void)read_keyword_dictionary("/"), std::runtime_error) << "a folder";
 }
 
 TEST(KeywordMatcher, HonoursCaseSensitivityAndGuardsOfACustomDictionary) {

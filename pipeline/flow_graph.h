@@ -10,7 +10,9 @@
 // with nothing to parse (failed, not modified, unchanged) skips parse..format: it is settled
 // (the load node's work) in the fetcher's callback, which hands its limiter slot to the next
 // source without waking the graph's workers. A file source is answered inside the fetch node
-// (read on that worker); settled there, its slot goes back through the limiter. Every node
+// (read on that worker); settled there, its slot goes back through the limiter. The keyword
+// matcher is built on a worker when the first body is parsed; a batch that reaches keywords
+// before it is built waits in a ReadinessGate and the build hands it back. Every node
 // body is the stage function of pipeline/stages.h inside one timing wrapper, which records the
 // stage's duration and items in and out (StageClock).
 #pragma once

@@ -61,10 +61,10 @@ struct Delivery {
 // 20 ms of a run over local files were spent waiting). The last result, and every one while
 // stopping, is delivered at once.
 constexpr auto kDeliveryInterval = std::chrono::milliseconds(20);
+constexpr std::size_t kDeliveryBytes = 256u << 10;
 
 // Why a job that a stop kept from starting is `interrupted` (queued, or a file submitted then).
 constexpr const char* kNotStarted = "stopping: the transfer was not started";
-constexpr std::size_t kDeliveryBytes = 256u << 10;
 
 // Response header bytes accepted per transfer (redirect hops included). Real responses stay
 // far below; a header flood is cut off here and reported as header_too_large.

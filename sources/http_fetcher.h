@@ -68,9 +68,8 @@ using FetchCallback = std::function<void(FetchResult)>;
 // be delivered with it (the last one in flight, and every one while stopping, goes at once).
 // The exception is a file:// source submitted from another thread: it needs no transfer, so it
 // is read on that thread and its callback runs there, before submit() returns. Callbacks must
-// be quick, must not throw (the worker only prints
-// such an exception to stderr) and must not call submit() re-entrantly while holding locks the
-// caller needs. No exception escapes the worker: one thrown inside curl's callbacks fails that
+// be quick, must not throw (the worker only prints such an exception to stderr) and must not
+// call submit() re-entrantly while holding locks the caller needs. No exception escapes the worker: one thrown inside curl's callbacks fails that
 // transfer (`internal`, with the cause); one thrown elsewhere fails the jobs then in flight.
 // Every connection's address is checked before it is made (and again before each request on
 // a reused connection) against options.connect_policy; a refused one fails the source with
